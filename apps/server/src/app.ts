@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter, createContextFactory, publishPresence, type ApiConfig, type Authenticator, type Deps, type Logger } from '@parley/api';
+import { topics } from '@parley/api/schema';
+import type { Store } from '@parley/db';
+import { BatchedActivity } from './activity.ts';
+import { ConnectionRegistry } from './connections.ts';
+import { healthHandler } from './http/health.ts';
+import { Node } from './node.ts';
+import type { RoleSet } from './roles.ts';
+
+export interface ServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  instanceId: string;
+  store: Store;
+  roles: RoleSet;
+  auth: Authenticator;
+  config: ApiConfig;
+  /** Time to wait for a PONG before the socket is dropped. @default 10000 */
+  pongWaitMs?: number;
+  /** Largest WebSocket frame accepted; bigger ones close the socket with 1009. @default 65536 */
+  maxPayloadBytes?: number;
+  log: Logger;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  wsUrl: string;
+  deps: Deps;
+  node: Node;
+  close(): Promise<void>;
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() || null : null;
+}
+
+/** Composes one Parley instance and starts listening; `main.ts` only reads the environment and calls this. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { store, roles, log } = options;
+  const node = new Node({ instanceId: options.instanceId, broker: roles.broker, log });
+  const activity = new BatchedActivity({ store, log });
+  const deps: Deps = {
+    store,
+    realtime: node,
+    presence: undefined as never,
+    limiter: roles.limiter,
+    typing: undefined as never,
+    auth: options.auth,
+    activity,
+    config: options.config,
+    log,
+  };
+  deps.presence = await roles.presence((userIds) => {
+    // Users whose last connection was on an instance that died.
+    for (const userId of userIds) {
+      void store.setLastSeen(userId, new Date()).then(() => publishPresence(deps, userId)).catch(() => {});
+    }
+  });
+  deps.typing = roles.typing((conversationId, userId) =>
+    node.publish(topics.conversation(conversationId), { t: 'typing', conversationId, userId, isTyping: false }),
+  );
+
+  const createContext = createContextFactory(deps);
+  const registry = new ConnectionRegistry(deps);
+  const health = healthHandler({
+    store,
+    redisHealthy: roles.healthy,
+    metrics: () =>
+      [
+        '# TYPE parley_connections gauge',
+        `parley_connections ${registry.size}`,
+        '# TYPE parley_topics gauge',
+        `parley_topics ${node.stats().topics}`,
+        '# TYPE parley_redis_up gauge',
+        `parley_redis_up ${roles.healthy() === false ? 0 : 1}`,
+        '',
+      ].join('\n'),
+  });
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: ({ req }) => createContext({ token: bearer(req), connection: null }),
+  });
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-headers': 'authorization, content-type, trpc-accept', 'access-control-allow-methods': 'GET, POST, OPTIONS' });
+      res.end();
+      return;
+    }
+    if (path.startsWith('/trpc/')) {
+      trpcHttp(req, res);
+      return;
+    }
+    health(req, res, path)
+      .then((handled) => {
+        if (handled) return;
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'not found' }));
+      })
+      .catch((error: unknown) => {
+        log.error('http handler failed', { error: String(error) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').split('?')[0] !== '/trpc') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  applyWSSHandler({
+    wss,
+    router: appRouter,
+    keepAlive: { enabled: true, pingMs: options.config.pingIntervalMs, pongWaitMs: options.pongWaitMs ?? 10_000 },
+    createContext: async ({ req, res: ws, info }) => {
+      const param = info.connectionParams?.token;
+      const token = typeof param === 'string' && param ? param : bearer(req);
+      const connection = registry.newState();
+      const ctx = await createContext({ token, connection });
+      if (ctx.identity) await registry.attach(ws, ctx.identity, connection);
+      return ctx;
+    },
+  });
+  // A socket error (bad frame, oversized payload) concerns that socket only.
+  wss.on('connection', (ws) => ws.on('error', (error) => log.info('socket error', { error: String(error) })));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/trpc`,
+    deps,
+    node,
+    async close() {
+      registry.closeAll();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await activity.close();
+      const presence = deps.presence as Partial<{ close(): Promise<void> | void }>;
+      const typing = deps.typing as Partial<{ close(): Promise<void> | void }>;
+      await presence.close?.();
+      await typing.close?.();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './inputs.ts';
+export type * from './shapes.ts';
+export * from './bus.ts';

@@ -1,0 +1,2 @@
+export type * from './store.ts';
+export { createStore, type StoreConfig } from './create-store.ts';

@@ -1,0 +1,580 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, Message, Receipt, Store, StreamRead } from './store.ts';
+
+export interface StoreContractOptions {
+  /**
+   * `makeStore` returns separate clients of one database (e.g. two connection pools), so concurrent
+   * writes are also spread over several store instances.
+   * @default false
+   */
+  sharedDatabase?: boolean;
+}
+
+/** How many store instances share the concurrent writes when the adapter allows it. */
+const WRITERS = 3;
+const SECOND = 1_000;
+
+const uid = (prefix: string): string => `${prefix}-${randomUUID()}`;
+const positionOf = (item: Message | Receipt): number => ('rseq' in item ? item.rseq : item.seq);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const sorted = (ids: readonly string[]): string[] => [...ids].sort();
+
+/** Items of one conversation are contiguous and in ascending position. */
+function expectGrouped(items: Array<Message | Receipt>): void {
+  const done = new Set<string>();
+  items.forEach((item, i) => {
+    const previous = items[i - 1];
+    if (previous?.conversationId === item.conversationId) {
+      expect(positionOf(item)).toBeGreaterThan(positionOf(previous));
+      return;
+    }
+    expect(done.has(item.conversationId)).toBe(false);
+    if (previous) done.add(previous.conversationId);
+  });
+}
+
+function expectTimesFollowPositions(items: Array<{ position: number; at: Date }>): void {
+  const ordered = [...items].sort((a, b) => a.position - b.position);
+  ordered.slice(1).forEach((item, i) => expect(item.at.getTime()).toBeGreaterThanOrEqual(ordered[i]!.at.getTime()));
+}
+
+/**
+ * The behaviour every `Store` adapter must have. Each test creates its own users and conversations
+ * (random ids), so tests share a database without depending on each other.
+ */
+export function describeStoreContract(name: string, makeStore: () => Promise<Store>, opts: StoreContractOptions = {}): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    /** Stores taking part in concurrent writes: `store` itself, plus more over the same data if any. */
+    let writers: Store[] = [];
+
+    beforeAll(async () => {
+      store = await makeStore();
+      writers = [store, ...(opts.sharedDatabase ? await Promise.all(range(2, WRITERS).map(() => makeStore())) : [])];
+    });
+
+    afterAll(async () => {
+      await Promise.all(writers.map((s) => s.close()));
+    });
+
+    const writer = (i: number): Store => writers[i % writers.length]!;
+
+    async function newUsers(count: number): Promise<string[]> {
+      const ids = range(1, count).map(() => uid('u'));
+      for (const id of ids) await store.upsertUser({ id, displayName: id.slice(0, 6) });
+      return ids;
+    }
+
+    function newConversation(memberIds: string[], title: string | null = null): Promise<Conversation> {
+      return store.createConversation({ memberIds, title });
+    }
+
+    async function send(conversationId: string, senderId: string, count = 1): Promise<Message[]> {
+      const sent: Message[] = [];
+      for (let i = 0; i < count; i++) {
+        const { message } = await store.appendMessage({ conversationId, senderId, clientMessageId: uid('cm'), text: `hello ${i}` });
+        sent.push(message);
+      }
+      return sent;
+    }
+
+    /**
+     * The store clock once its millisecond has passed `t`. Dates carry milliseconds while a store may
+     * keep finer times, so this is the first `since` that surely excludes an item created at `t`.
+     */
+    async function nowAfter(t: Date): Promise<Date> {
+      for (;;) {
+        const now = await store.now();
+        if (now.getTime() > t.getTime()) return now;
+      }
+    }
+
+    /**
+     * A `since` strictly between the items created before `t` and those created after this returns.
+     * A store clock may tick in whole milliseconds (PGlite does), so an item written right after
+     * `now()` can carry the very same time and would not be "strictly after" it.
+     */
+    async function sinceMark(t: Date): Promise<Date> {
+      const since = await nowAfter(t);
+      await nowAfter(since);
+      return since;
+    }
+
+    describe('lifecycle', () => {
+      it('names its kind, answers ping, and migrates idempotently', async () => {
+        expect(store.kind).toMatch(/\w/);
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.migrate();
+        await store.migrate();
+      });
+
+      it('now() is the clock messages are stamped with', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const first = await store.now();
+        const second = await store.now();
+        expect(second.getTime()).toBeGreaterThanOrEqual(first.getTime());
+        expect(Math.abs(first.getTime() - Date.now())).toBeLessThan(60 * SECOND);
+        const [message] = await send(conversation.id, a!);
+        expect(message!.createdAt.getTime()).toBeGreaterThanOrEqual(second.getTime());
+      });
+    });
+
+    describe('users', () => {
+      it('upsertUser creates a signed-in user, online by default', async () => {
+        const id = uid('u');
+        const user = await store.upsertUser({ id, displayName: 'Ann' });
+        expect(user).toMatchObject({ id, displayName: 'Ann', status: 'online', statusText: null, lastSeenAt: null, isSignedIn: true, lastSignOutAt: null });
+        expect(user.updatedAt.getTime()).toBeGreaterThanOrEqual(user.createdAt.getTime());
+        expect(await store.getUser(id)).toEqual(user);
+      });
+
+      it('upsertUser of an existing user changes only the display name', async () => {
+        const [id] = await newUsers(1);
+        const before = await store.setUserStatus(id!, { status: 'busy', statusText: 'focus' });
+        const after = await store.upsertUser({ id: id!, displayName: 'Renamed' });
+        expect(after).toMatchObject({ displayName: 'Renamed', status: 'busy', statusText: 'focus', createdAt: before.createdAt });
+        expect(after.updatedAt.getTime()).toBeGreaterThanOrEqual(before.updatedAt.getTime());
+      });
+
+      it('getUser and getUsers return only existing users', async () => {
+        const [a, b] = await newUsers(2);
+        expect(await store.getUser(uid('missing'))).toBeNull();
+        const found = await store.getUsers([a!, uid('missing'), b!]);
+        expect(sorted(found.map((u) => u.id))).toEqual(sorted([a!, b!]));
+        expect(await store.getUsers([])).toEqual([]);
+      });
+
+      it('setUserStatus stores status and text, and bumps updatedAt', async () => {
+        const [id] = await newUsers(1);
+        const before = await store.getUser(id!);
+        const user = await store.setUserStatus(id!, { status: 'away', statusText: 'lunch' });
+        expect(user).toMatchObject({ id, status: 'away', statusText: 'lunch' });
+        expect(user.updatedAt.getTime()).toBeGreaterThanOrEqual(before!.updatedAt.getTime());
+        expect(await store.setUserStatus(id!, { status: 'offline', statusText: null })).toMatchObject({ status: 'offline', statusText: null });
+        expect(await store.getUser(id!)).toMatchObject({ status: 'offline', statusText: null });
+      });
+
+      it('setUserStatus of an unknown user rejects', async () => {
+        await expect(store.setUserStatus(uid('missing'), { status: 'away', statusText: null })).rejects.toThrow();
+      });
+
+      it('setLastSeen stores the time', async () => {
+        const [id] = await newUsers(1);
+        const at = new Date(Date.now() - 5 * SECOND);
+        await store.setLastSeen(id!, at);
+        expect((await store.getUser(id!))!.lastSeenAt).toEqual(at);
+      });
+    });
+
+    describe('sessions', () => {
+      it('createSession starts an active session', async () => {
+        const [userId] = await newUsers(1);
+        const id = uid('s');
+        const session = await store.createSession({ id, userId: userId! });
+        expect(session).toMatchObject({ id, userId, isActive: true, signedOutAt: null });
+        expect(session.lastHeartbeatAt.getTime()).toBeGreaterThanOrEqual(session.createdAt.getTime());
+        expect(await store.getSession(id)).toEqual(session);
+        expect(await store.getSession(uid('missing'))).toBeNull();
+      });
+
+      it('touchSessions moves heartbeats of active sessions forward only, in one batch', async () => {
+        const [userId] = await newUsers(1);
+        const [a, b, ended] = [uid('s'), uid('s'), uid('s')];
+        for (const id of [a, b, ended]) await store.createSession({ id, userId: userId! });
+        await store.endSession(ended, new Date());
+        const endedBefore = await store.getSession(ended);
+        const later = new Date((await store.now()).getTime() + 60 * SECOND);
+
+        await store.touchSessions([a, b, ended, uid('missing')], later);
+        expect((await store.getSession(a))!.lastHeartbeatAt).toEqual(later);
+        expect((await store.getSession(b))!.lastHeartbeatAt).toEqual(later);
+        expect(await store.getSession(ended)).toEqual(endedBefore);
+
+        await store.touchSessions([a], new Date(later.getTime() - 30 * SECOND));
+        expect((await store.getSession(a))!.lastHeartbeatAt).toEqual(later);
+        await store.touchSessions([], later);
+      });
+
+      it('endSession signs the user out only with its last active session', async () => {
+        const [userId] = await newUsers(1);
+        const [a, b] = [uid('s'), uid('s')];
+        await store.createSession({ id: a, userId: userId! });
+        await store.createSession({ id: b, userId: userId! });
+
+        const firstAt = new Date(Date.now() - 2 * SECOND);
+        expect(await store.endSession(a, firstAt)).toEqual({ ended: true, userSignedOut: false });
+        expect(await store.getSession(a)).toMatchObject({ isActive: false, signedOutAt: firstAt });
+        expect(await store.getUser(userId!)).toMatchObject({ isSignedIn: true, lastSignOutAt: null });
+        expect(await store.endSession(a, new Date())).toEqual({ ended: false, userSignedOut: false });
+
+        const lastAt = new Date(Date.now() - SECOND);
+        expect(await store.endSession(b, lastAt)).toEqual({ ended: true, userSignedOut: true });
+        expect(await store.getUser(userId!)).toMatchObject({ isSignedIn: false, lastSignOutAt: lastAt });
+        expect(await store.endSession(uid('missing'), new Date())).toEqual({ ended: false, userSignedOut: false });
+      });
+
+      it('signing in again (upsertUser, or a new session) marks the user signed in', async () => {
+        const [userId] = await newUsers(1);
+        const a = uid('s');
+        await store.createSession({ id: a, userId: userId! });
+        await store.endSession(a, new Date());
+        expect((await store.getUser(userId!))!.isSignedIn).toBe(false);
+        await store.createSession({ id: uid('s'), userId: userId! });
+        expect((await store.getUser(userId!))!.isSignedIn).toBe(true);
+
+        const [other] = await newUsers(1);
+        const s = uid('s');
+        await store.createSession({ id: s, userId: other! });
+        await store.endSession(s, new Date());
+        expect(await store.upsertUser({ id: other!, displayName: 'back' })).toMatchObject({ isSignedIn: true });
+      });
+
+      it('listIdleSessions lists active sessions older than the bound, oldest first', async () => {
+        const [userId] = await newUsers(1);
+        const [s1, s2, s3, ended] = [uid('s'), uid('s'), uid('s'), uid('s')];
+        for (const id of [s1, s2, s3, ended]) await store.createSession({ id, userId: userId! });
+        // Far in the future, so that every other session of the database is older than these.
+        const base = (await store.now()).getTime() + 100 * 365 * 24 * 3600 * SECOND;
+        await store.touchSessions([ended], new Date(base));
+        await store.endSession(ended, new Date());
+        await store.touchSessions([s2], new Date(base + 2 * SECOND));
+        await store.touchSessions([s1], new Date(base + 1 * SECOND));
+        await store.touchSessions([s3], new Date(base + 3 * SECOND));
+
+        const idle = await store.listIdleSessions(new Date(base + 2.5 * SECOND), 100_000);
+        expect(idle.slice(-2).map((s) => s.id)).toEqual([s1, s2]);
+        expect(idle.every((s) => s.isActive)).toBe(true);
+        idle.slice(1).forEach((s, i) => expect(s.lastHeartbeatAt.getTime()).toBeGreaterThanOrEqual(idle[i]!.lastHeartbeatAt.getTime()));
+        expect(await store.listIdleSessions(new Date(base + 2.5 * SECOND), idle.length - 1)).toHaveLength(idle.length - 1);
+      });
+    });
+
+    describe('conversations', () => {
+      it('createConversation stores members and title; getConversation reads it back', async () => {
+        const [a, b, c] = await newUsers(3);
+        const conversation = await newConversation([a!, b!, c!], 'Team');
+        expect(conversation).toMatchObject({ title: 'Team' });
+        expect(conversation.id).toMatch(/\w/);
+        expect(sorted(conversation.memberIds)).toEqual(sorted([a!, b!, c!]));
+        const read = await store.getConversation(conversation.id);
+        expect({ ...read, memberIds: sorted(read!.memberIds) }).toEqual({ ...conversation, memberIds: sorted(conversation.memberIds) });
+        expect(await store.getConversation(uid('missing'))).toBeNull();
+        expect((await newConversation([a!, b!])).title).toBeNull();
+      });
+
+      it('isMember, conversationIdsOf and contactIdsOf follow memberships', async () => {
+        const [a, b, c, d] = await newUsers(4);
+        const one = await newConversation([a!, b!, c!]);
+        const two = await newConversation([a!, c!, d!]);
+        expect(await store.isMember(one.id, a!)).toBe(true);
+        expect(await store.isMember(one.id, d!)).toBe(false);
+        expect(await store.isMember(uid('missing'), a!)).toBe(false);
+        expect(sorted(await store.conversationIdsOf(a!))).toEqual(sorted([one.id, two.id]));
+        expect(await store.conversationIdsOf(d!)).toEqual([two.id]);
+        expect(sorted(await store.contactIdsOf(a!))).toEqual(sorted([b!, c!, d!]));
+        expect(sorted(await store.contactIdsOf(d!))).toEqual(sorted([a!, c!]));
+        expect(await store.contactIdsOf(uid('missing'))).toEqual([]);
+      });
+
+      it('listConversations puts the most recently active first, with last message and unread count', async () => {
+        const [a, b] = await newUsers(2);
+        const c1 = await newConversation([a!, b!], 'one');
+        const c2 = await newConversation([a!, b!], 'two');
+        await nowAfter(c2.createdAt);
+        const c3 = await newConversation([a!, b!], 'three');
+        await nowAfter(c3.createdAt);
+        const fromB = await send(c1.id, b!, 2);
+
+        const page = await store.listConversations(a!, { limit: 10 });
+        expect(page.items.map((s) => s.id)).toEqual([c1.id, c3.id, c2.id]);
+        expect(page.nextCursor).toBeNull();
+        expect(page.items[0]).toMatchObject({ title: 'one', lastMessage: fromB[1], unreadCount: 2 });
+        expect(sorted(page.items[0]!.memberIds)).toEqual(sorted([a!, b!]));
+        expect(page.items[1]).toMatchObject({ title: 'three', lastMessage: null, unreadCount: 0, createdAt: c3.createdAt });
+
+        await nowAfter(fromB[1]!.createdAt);
+        const [own] = await send(c2.id, a!);
+        const after = await store.listConversations(a!, { limit: 10 });
+        expect(after.items.map((s) => s.id)).toEqual([c2.id, c1.id, c3.id]);
+        expect(after.items[0]).toMatchObject({ lastMessage: own, unreadCount: 0 });
+        expect((await store.listConversations(b!, { limit: 10 })).items[0]).toMatchObject({ id: c2.id, unreadCount: 1 });
+
+        await store.markReceipt({ conversationId: c1.id, userId: a!, seq: fromB[0]!.seq, kind: 'read' });
+        expect((await store.listConversations(a!, { limit: 10 })).items[1]).toMatchObject({ id: c1.id, unreadCount: 1 });
+        expect(await store.listConversations(uid('missing'), { limit: 10 })).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('listConversations pages with a cursor, each conversation exactly once', async () => {
+        const [a, b] = await newUsers(2);
+        const conversations: Conversation[] = [];
+        for (let i = 0; i < 5; i++) conversations.push(await newConversation([a!, b!], `c${i}`));
+        await nowAfter(conversations[4]!.createdAt);
+        await send(conversations[2]!.id, b!);
+
+        const all = await store.listConversations(a!, { limit: 5 });
+        expect(all.nextCursor).toBeNull();
+        expect(all.items[0]!.id).toBe(conversations[2]!.id);
+        const activity = all.items.map((s) => (s.lastMessage?.createdAt ?? s.createdAt).getTime());
+        activity.slice(1).forEach((t, i) => expect(t).toBeLessThanOrEqual(activity[i]!));
+
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<Store['listConversations']>> = await store.listConversations(a!, { limit: 2, cursor });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          paged.push(...page.items.map((s) => s.id));
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(paged).toEqual(all.items.map((s) => s.id));
+      });
+
+      it('streamHeads gives the newest position of streams with items after `since`', async () => {
+        const [a, b] = await newUsers(2);
+        const [busy, empty, old] = [await newConversation([a!, b!]), await newConversation([a!, b!]), await newConversation([a!, b!])];
+        const [early] = await send(old.id, a!);
+        const oldReceipt = await store.markReceipt({ conversationId: old.id, userId: b!, seq: 1, kind: 'read' });
+        const since = await sinceMark(oldReceipt!.timestamp);
+        await send(busy.id, a!, 3);
+        await store.markReceipt({ conversationId: busy.id, userId: b!, seq: 2, kind: 'delivered' });
+        await store.markReceipt({ conversationId: busy.id, userId: b!, seq: 3, kind: 'read' });
+        const ids = [busy.id, empty.id, old.id];
+
+        expect(await store.streamHeads('messages', ids, since)).toEqual({ [busy.id]: 3 });
+        expect(await store.streamHeads('messages', ids, new Date(0))).toEqual({ [busy.id]: 3, [old.id]: 1 });
+        expect(await store.streamHeads('receipts', ids, since)).toEqual({ [busy.id]: 2 });
+        expect(await store.streamHeads('receipts', ids, new Date(0))).toEqual({ [busy.id]: 2, [old.id]: 1 });
+        expect(await store.streamHeads('messages', ids, early!.createdAt)).toMatchObject({ [busy.id]: 3 });
+        expect(await store.streamHeads('messages', [], new Date(0))).toEqual({});
+      });
+    });
+
+    describe('messages', () => {
+      it('appendMessage numbers messages 1, 2, 3… and stamps them in order', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const first = await store.appendMessage({ conversationId: conversation.id, senderId: a!, clientMessageId: 'x1', text: 'hi' });
+        expect(first.created).toBe(true);
+        expect(first.message).toMatchObject({ conversationId: conversation.id, seq: 1, senderId: a, clientMessageId: 'x1', text: 'hi' });
+        expect(first.message.id).toMatch(/\w/);
+        const more = [first.message, ...(await send(conversation.id, b!, 2))];
+        expect(more.map((m) => m.seq)).toEqual([1, 2, 3]);
+        expect(new Set(more.map((m) => m.id)).size).toBe(3);
+        expectTimesFollowPositions(more.map((m) => ({ position: m.seq, at: m.createdAt })));
+      });
+
+      it('a repeated clientMessageId returns the first message and spends no seq', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const input = { conversationId: conversation.id, senderId: a!, clientMessageId: uid('cm'), text: 'once' };
+        const first = await store.appendMessage(input);
+        const again = await store.appendMessage({ ...input, text: 'twice' });
+        expect(again).toEqual({ message: first.message, created: false });
+        const otherSender = await store.appendMessage({ ...input, senderId: b! });
+        expect(otherSender).toMatchObject({ created: true, message: { seq: 2, senderId: b } });
+        expect((await send(conversation.id, a!))[0]!.seq).toBe(3);
+        expect((await store.history(conversation.id, { limit: 10 })).messages.map((m) => m.text)).toEqual(['once', 'once', 'hello 0']);
+      });
+
+      it('appendMessage to an unknown conversation rejects', async () => {
+        const [a] = await newUsers(1);
+        await expect(store.appendMessage({ conversationId: uid('missing'), senderId: a!, clientMessageId: 'x', text: 'lost' })).rejects.toThrow();
+      });
+
+      it(`concurrent senders on ${WRITERS} store instances (when shared) get seqs 1..N without gaps or duplicates`, async () => {
+        const [a, b, c] = await newUsers(3);
+        const conversation = await newConversation([a!, b!, c!]);
+        const senders = [a!, b!, c!];
+        const results = await Promise.all(
+          range(0, 49).map((i) =>
+            writer(i).appendMessage({ conversationId: conversation.id, senderId: senders[i % 3]!, clientMessageId: `p${i}`, text: `m${i}` }),
+          ),
+        );
+        expect(results.every((r) => r.created)).toBe(true);
+        expect(results.map((r) => r.message.seq).sort((x, y) => x - y)).toEqual(range(1, 50));
+        const stored = (await store.history(conversation.id, { limit: 100 })).messages;
+        expect(stored.map((m) => m.seq)).toEqual(range(1, 50));
+        expect(sorted(stored.map((m) => m.clientMessageId))).toEqual(sorted(range(0, 49).map((i) => `p${i}`)));
+        expectTimesFollowPositions(stored.map((m) => ({ position: m.seq, at: m.createdAt })));
+        const [summary] = (await store.listConversations(b!, { limit: 1 })).items;
+        expect(summary).toMatchObject({ id: conversation.id, lastMessage: stored[49] });
+      });
+
+      it('a concurrent duplicate clientMessageId is stored once', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const input = { conversationId: conversation.id, senderId: a!, clientMessageId: uid('cm'), text: 'race' };
+        const results = await Promise.all(range(0, 19).map((i) => writer(i).appendMessage(input)));
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
+        expect(results[0]!.message.seq).toBe(1);
+        expect((await send(conversation.id, b!))[0]!.seq).toBe(2);
+      });
+
+      it('history pages from the newest, ascending within a page', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const sent = await send(conversation.id, a!, 5);
+
+        const newest = await store.history(conversation.id, { limit: 2 });
+        expect(newest).toEqual({ messages: sent.slice(3), nextBeforeSeq: 4 });
+        expect(await store.history(conversation.id, { beforeSeq: 4, limit: 2 })).toEqual({ messages: sent.slice(1, 3), nextBeforeSeq: 2 });
+        expect(await store.history(conversation.id, { beforeSeq: 2, limit: 2 })).toEqual({ messages: sent.slice(0, 1), nextBeforeSeq: null });
+        // Exactly `limit` messages left: no further page, known without a wasted round trip.
+        expect(await store.history(conversation.id, { beforeSeq: null, limit: 5 })).toEqual({ messages: sent, nextBeforeSeq: null });
+        expect(await store.history(conversation.id, { beforeSeq: 3, limit: 2 })).toEqual({ messages: sent.slice(0, 2), nextBeforeSeq: null });
+        expect(await store.history((await newConversation([a!])).id, { limit: 10 })).toEqual({ messages: [], nextBeforeSeq: null });
+      });
+
+      it('getMessages returns the existing seqs, ascending', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const sent = await send(conversation.id, b!, 4);
+        expect(await store.getMessages(conversation.id, [4, 2, 9])).toEqual([sent[1], sent[3]]);
+        expect(await store.getMessages(conversation.id, [])).toEqual([]);
+      });
+    });
+
+    describe('receipts', () => {
+      it('markReceipt moves horizons forward only, read implying delivered, with gapless rseq', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const sent = await send(conversation.id, a!, 3);
+        const cid = conversation.id;
+        expect(await store.horizons(cid, b!)).toEqual({ deliveredSeq: 0, readSeq: 0 });
+
+        const delivered = await store.markReceipt({ conversationId: cid, userId: b!, seq: 2, kind: 'delivered' });
+        expect(delivered).toMatchObject({ conversationId: cid, rseq: 1, messageId: sent[1]!.id, seq: 2, updatedBy: b, oldStatus: 'sent', newStatus: 'delivered' });
+        expect(delivered!.timestamp.getTime()).toBeGreaterThanOrEqual(sent[2]!.createdAt.getTime());
+        expect(await store.horizons(cid, b!)).toEqual({ deliveredSeq: 2, readSeq: 0 });
+
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 2, kind: 'delivered' })).toBeNull();
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 1, kind: 'delivered' })).toBeNull();
+
+        const read = await store.markReceipt({ conversationId: cid, userId: b!, seq: 1, kind: 'read' });
+        expect(read).toMatchObject({ rseq: 2, seq: 1, messageId: sent[0]!.id, oldStatus: 'delivered', newStatus: 'read' });
+        const readAll = await store.markReceipt({ conversationId: cid, userId: b!, seq: 3, kind: 'read' });
+        expect(readAll).toMatchObject({ rseq: 3, seq: 3, oldStatus: 'sent', newStatus: 'read' });
+        expect(await store.horizons(cid, b!)).toEqual({ deliveredSeq: 3, readSeq: 3 });
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 2, kind: 'read' })).toBeNull();
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 3, kind: 'delivered' })).toBeNull();
+        expect(readAll!.timestamp.getTime()).toBeGreaterThanOrEqual(read!.timestamp.getTime());
+      });
+
+      it('clamps to the last message and skips the member\'s own messages', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const cid = conversation.id;
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 5, kind: 'read' })).toBeNull();
+        const [fromA] = await send(cid, a!);
+        await send(cid, b!, 2);
+
+        expect(await store.markReceipt({ conversationId: cid, userId: a!, seq: 1, kind: 'read' })).toBeNull();
+        expect(await store.horizons(cid, a!)).toEqual({ deliveredSeq: 0, readSeq: 0 });
+
+        const lowered = await store.markReceipt({ conversationId: cid, userId: b!, seq: 100, kind: 'read' });
+        expect(lowered).toMatchObject({ rseq: 1, seq: 1, messageId: fromA!.id, oldStatus: 'sent', newStatus: 'read' });
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 3, kind: 'read' })).toBeNull();
+        expect(await store.horizons(cid, b!)).toEqual({ deliveredSeq: 1, readSeq: 1 });
+
+        const [later] = await send(cid, a!);
+        expect(await store.markReceipt({ conversationId: cid, userId: a!, seq: 100, kind: 'delivered' })).toMatchObject({ rseq: 2, seq: 3, updatedBy: a });
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 100, kind: 'delivered' })).toMatchObject({ rseq: 3, seq: later!.seq, oldStatus: 'sent' });
+        expect(await store.markReceipt({ conversationId: cid, userId: b!, seq: 0, kind: 'read' })).toBeNull();
+      });
+
+      it('concurrent marks keep rseq gapless and horizons monotonic', async () => {
+        const users = await newUsers(4);
+        const [sender, ...readers] = users;
+        const conversation = await newConversation(users);
+        const cid = conversation.id;
+        await send(cid, sender!, 10);
+        const marks = readers.flatMap((userId) =>
+          range(1, 10).flatMap((seq) => (['delivered', 'read'] as const).map((kind) => ({ conversationId: cid, userId: userId!, seq, kind }))),
+        );
+        marks.sort(() => Math.random() - 0.5);
+        const receipts = (await Promise.all(marks.map((mark, i) => writer(i).markReceipt(mark)))).filter((r): r is Receipt => r !== null);
+
+        expect(receipts.map((r) => r.rseq).sort((x, y) => x - y)).toEqual(range(1, receipts.length));
+        for (const userId of readers) {
+          expect(await store.horizons(cid, userId!)).toEqual({ deliveredSeq: 10, readSeq: 10 });
+          const own = receipts.filter((r) => r.updatedBy === userId).sort((x, y) => x.rseq - y.rseq);
+          for (const kind of ['delivered', 'read'] as const) {
+            const moves = own.filter((r) => r.newStatus === kind || (kind === 'delivered' && r.oldStatus === 'sent')).map((r) => r.seq);
+            expect(moves).toEqual([...moves].sort((x, y) => x - y));
+            expect(new Set(moves).size).toBe(moves.length);
+          }
+        }
+        const stream = await store.readStream('receipts', { conversationIds: [cid], after: { [cid]: 0 }, since: null, limit: 1_000 });
+        expect(stream).toEqual([...receipts].sort((x, y) => x.rseq - y.rseq));
+        expectTimesFollowPositions(stream.map((r) => ({ position: r.rseq, at: r.timestamp })));
+      });
+
+      it('horizons of a non-member are zero', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!]);
+        expect(await store.horizons(conversation.id, b!)).toEqual({ deliveredSeq: 0, readSeq: 0 });
+      });
+    });
+
+    describe('readStream', () => {
+      async function scenario() {
+        const [a, b] = await newUsers(2);
+        const [one, two, three, outside] = await Promise.all(range(1, 4).map(() => newConversation([a!, b!])));
+        const sentOne = await send(one!.id, a!, 5);
+        const sentTwo = await send(two!.id, b!, 3);
+        const earlyThree = await send(three!.id, a!, 2);
+        await send(outside!.id, a!, 2);
+        const since = await sinceMark(earlyThree[1]!.createdAt);
+        const lateThree = await send(three!.id, b!, 2);
+        return { a: a!, b: b!, one: one!.id, two: two!.id, three: three!.id, outside: outside!.id, sentOne, sentTwo, earlyThree, lateThree, since };
+      }
+
+      it('reads after positions, and after `since` for conversations without one, grouped and ascending', async () => {
+        const s = await scenario();
+        const read: StreamRead = { conversationIds: [s.one, s.two, s.three], after: { [s.one]: 2, [s.two]: 0, [s.outside]: 0 }, since: s.since, limit: 100 };
+        const items = await store.readStream('messages', read);
+        expectGrouped(items);
+        const expected = [...s.sentOne.slice(2), ...s.sentTwo, ...s.lateThree];
+        expect(sorted(items.map((m) => m.id))).toEqual(sorted(expected.map((m) => m.id)));
+        for (const message of items) expect(message).toEqual(expected.find((m) => m.id === message.id));
+
+        const withoutSince = await store.readStream('messages', { ...read, since: null });
+        expect(sorted(withoutSince.map((m) => m.id))).toEqual(sorted([...s.sentOne.slice(2), ...s.sentTwo].map((m) => m.id)));
+        expect(await store.readStream('messages', { ...read, after: {}, since: new Date(0) })).toHaveLength(5 + 3 + 4);
+      });
+
+      it('returns at most `limit` items, the first ones in order', async () => {
+        const s = await scenario();
+        const read: StreamRead = { conversationIds: [s.one, s.two, s.three], after: { [s.one]: 0, [s.two]: 0, [s.three]: 0 }, since: null, limit: 100 };
+        const all = await store.readStream('messages', read);
+        expect(all).toHaveLength(12);
+        expectGrouped(all);
+        expect(await store.readStream('messages', { ...read, limit: 4 })).toEqual(all.slice(0, 4));
+        expect(await store.readStream('messages', { ...read, limit: 7 })).toEqual(all.slice(0, 7));
+      });
+
+      it('reads receipts by rseq, the same way', async () => {
+        const s = await scenario();
+        const first = await store.markReceipt({ conversationId: s.one, userId: s.b, seq: 2, kind: 'delivered' });
+        const since = await sinceMark(first!.timestamp);
+        const second = await store.markReceipt({ conversationId: s.one, userId: s.b, seq: 4, kind: 'read' });
+        const third = await store.markReceipt({ conversationId: s.two, userId: s.a, seq: 3, kind: 'read' });
+
+        const resumed = await store.readStream('receipts', { conversationIds: [s.one, s.two], after: { [s.one]: 0, [s.two]: 0 }, since: null, limit: 10 });
+        expectGrouped(resumed);
+        expect(sorted(resumed.map((r) => `${r.conversationId}:${r.rseq}`))).toEqual(sorted([`${s.one}:1`, `${s.one}:2`, `${s.two}:1`]));
+        expect(resumed).toEqual(expect.arrayContaining([first, second, third]));
+        expect(await store.readStream('receipts', { conversationIds: [s.one], after: {}, since, limit: 10 })).toEqual([second]);
+        expect(await store.readStream('receipts', { conversationIds: [s.one], after: { [s.one]: 2 }, since: null, limit: 10 })).toEqual([]);
+      });
+
+      it('reads nothing for no conversations or a zero limit', async () => {
+        const s = await scenario();
+        expect(await store.readStream('messages', { conversationIds: [], after: { [s.one]: 0 }, since: new Date(0), limit: 10 })).toEqual([]);
+        expect(await store.readStream('messages', { conversationIds: [s.one], after: { [s.one]: 0 }, since: null, limit: 0 })).toEqual([]);
+      });
+    });
+  });
+}
