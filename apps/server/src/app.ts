@@ -59,10 +59,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
   };
   deps.presence = await roles.presence((userIds) => {
-    // Users whose last connection was on an instance that died.
-    for (const userId of userIds) {
-      void store.setLastSeen(userId, new Date()).then(() => publishPresence(deps, userId)).catch(() => {});
-    }
+    // Connections that vanished with a dead instance: offline users get a last-seen time, and every
+    // watcher gets the new state.
+    void (async () => {
+      const counts = await deps.presence.connectionCounts(userIds);
+      for (const userId of userIds) {
+        if (!counts.get(userId)) await store.setLastSeen(userId, new Date());
+        await publishPresence(deps, userId);
+      }
+    })().catch((error: unknown) => log.warn('presence update for lost connections failed', { error: String(error) }));
   });
   deps.typing = roles.typing((conversationId, userId) =>
     node.publish(topics.conversation(conversationId), { t: 'typing', conversationId, userId, isTyping: false }),
@@ -130,7 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     createContext: async ({ req, res: ws, info }) => {
       const param = info.connectionParams?.token;
       const token = typeof param === 'string' && param ? param : bearer(req);
-      const connection = registry.newState();
+      const connection = registry.newState(ws);
       const ctx = await createContext({ token, connection });
       if (ctx.identity) await registry.attach(ws, ctx.identity, connection);
       return ctx;

@@ -29,8 +29,10 @@ export class ConnectionRegistry {
     this.#deps = deps;
   }
 
-  newState(): ConnectionState {
-    return { connectionId: `k_${randomBytes(9).toString('base64url')}`, ended: false };
+  newState(ws: WebSocket): ConnectionState {
+    const closed = new AbortController();
+    ws.once('close', () => closed.abort());
+    return { connectionId: `k_${randomBytes(9).toString('base64url')}`, ended: false, closed: closed.signal };
   }
 
   async attach(ws: WebSocket, identity: Identity, state: ConnectionState): Promise<void> {

@@ -26,6 +26,9 @@ export const envSchema = z.object({
   RATE_TYPING_PER_SEC: int(5),
   RATE_TYPING_BURST: int(10),
   MAX_PAYLOAD_BYTES: int(64 * 1024),
+  /** A dead instance's users go offline after this (and ≤ 60 s by contract). */
+  PRESENCE_TTL_MS: int(30_000).pipe(z.number().min(300).max(60_000)),
+  TYPING_TIMEOUT_MS: int(6_000).pipe(z.number().min(100)),
   INSTANCE_ID: z.preprocess(blankIsUnset, z.string().optional()),
   WORKERS: z.enum(['0', '1']).default('1'),
   LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('info'),

@@ -5,6 +5,7 @@ import { apiConfigFrom, instanceIdFrom, storeConfigFrom } from './config.ts';
 import { readEnv } from './env.ts';
 import { createLogger } from './log.ts';
 import { createMemoryRoles } from './roles.ts';
+import { createRedisRoles, RedisUnreachableError } from './redis-roles.ts';
 
 // Wiring only: environment → store → roles → server. Everything else lives in its module.
 async function main(): Promise<void> {
@@ -13,8 +14,8 @@ async function main(): Promise<void> {
   const log = createLogger({ level: env.LOG_LEVEL, instanceId });
   const store = await createStore(storeConfigFrom(env));
   const roles = env.REDIS_URL === 'memory://'
-    ? createMemoryRoles({ instanceId })
-    : await (await import('./redis-roles.ts')).createRedisRoles({ url: env.REDIS_URL, instanceId, log });
+    ? createMemoryRoles({ instanceId, typingTimeoutMs: env.TYPING_TIMEOUT_MS })
+    : await createRedisRoles({ url: env.REDIS_URL, instanceId, log, presenceTtlMs: env.PRESENCE_TTL_MS, typingTimeoutMs: env.TYPING_TIMEOUT_MS });
   const auth = await createJwtAuth({
     mode: env.AUTH_MODE === 'firebase' ? 'jwt' : env.AUTH_MODE,
     ...(env.JWT_SECRET ? { secret: env.JWT_SECRET } : {}),
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof Error && error.name === 'RedisUnreachableError') {
+  if (error instanceof RedisUnreachableError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -6,6 +6,8 @@ import { MembershipCheck } from './services/membership.ts';
 export interface ConnectionState {
   connectionId: string;
   ended: boolean;
+  /** Aborts when the socket closes. */
+  closed: AbortSignal;
 }
 
 export interface Context {

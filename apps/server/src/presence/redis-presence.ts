@@ -13,7 +13,10 @@ export interface RedisPresenceOptions {
   ttlMs?: number;
   /** Heartbeat and dead-instance sweep period. @default ttlMs / 3 */
   refreshMs?: number;
-  /** Users who went offline without a disconnect: their last connection was on a dead instance. */
+  /**
+   * Users who lost connections without a disconnect (a dead instance, or updates lost in an outage):
+   * offline now, or online with fewer devices. Their watchers need a fresh presence event.
+   */
   onLost?: (userIds: string[]) => void;
   log: Logger;
 }
@@ -30,16 +33,19 @@ end
  * A hash is read whole, so one instance's connections leave in one script run.
  */
 const dropConnections = `local function drop(instanceKey, onlineKey, userPrefix, keep)
-  local lost = {}
+  local lost, seen = {}, {}
   local have = redis.call('HGETALL', instanceKey)
   for i = 1, #have, 2 do
     local conn, user = have[i], have[i + 1]
     if keep[conn] ~= user then
       redis.call('HDEL', instanceKey, conn)
       local userKey = userPrefix .. user
-      if redis.call('HDEL', userKey, conn) == 1 and redis.call('EXISTS', userKey) == 0 then
-        redis.call('SREM', onlineKey, user)
-        lost[#lost + 1] = user
+      if redis.call('HDEL', userKey, conn) == 1 then
+        if redis.call('EXISTS', userKey) == 0 then redis.call('SREM', onlineKey, user) end
+        if not seen[user] then
+          seen[user] = true
+          lost[#lost + 1] = user
+        end
       end
     end
   end

@@ -15,7 +15,7 @@ export interface RedisServerHandle extends AsyncDisposable {
   restart(): Promise<void>;
 }
 
-const binary = '/usr/bin/redis-server';
+const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
 
 async function freePort(): Promise<number> {
   const server = createServer();

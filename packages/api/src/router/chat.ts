@@ -4,9 +4,9 @@ import { authedProcedure, router } from '../trpc.ts';
 import { emptyInput, markInput, sendInput, setStatusInput, streamInput, typingInput } from '../schema/inputs.ts';
 import { topics } from '../schema/bus.ts';
 import { publishPresence, usersWithPresence, toUser } from '../services/presence-view.ts';
-import { trackedStream } from '../streams/tracked-stream.ts';
-import { presenceStream } from '../streams/presence-stream.ts';
-import { notificationStream } from '../streams/notification-stream.ts';
+import { openTrackedStream } from '../streams/tracked-stream.ts';
+import { openPresenceStream } from '../streams/presence-stream.ts';
+import { openNotificationStream } from '../streams/notification-stream.ts';
 import type { Context } from '../context.ts';
 
 async function limit(ctx: Context, what: 'send' | 'typing', userId: string): Promise<void> {
@@ -16,6 +16,12 @@ async function limit(ctx: Context, what: 'send' | 'typing', userId: string): Pro
     code: 'TOO_MANY_REQUESTS',
     message: `rate limit: chat.${what} allows ${rule.perSecond} calls per second (bursts of ${rule.burst}); try again shortly`,
   });
+}
+
+/** A stream ends when its subscription stops or its socket closes, whichever comes first. */
+function streamSignal(ctx: Context, signal: AbortSignal | undefined): AbortSignal {
+  const signals = [signal, ctx.connection?.closed].filter((s): s is AbortSignal => s !== undefined);
+  return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 }
 
 const markProcedure = (kind: 'delivered' | 'read') =>
@@ -78,21 +84,35 @@ export const chatRouter = router({
     return toUser(found.record, found.connections);
   }),
 
-  messages: authedProcedure.input(streamInput).subscription(async function* ({ ctx, input, signal }) {
+  messages: authedProcedure.input(streamInput).subscription(async ({ ctx, input, signal }) => {
     if (input?.conversationId) await ctx.membership.require(input.conversationId, ctx.identity.userId);
-    yield* trackedStream({ deps: ctx.deps, kind: 'messages', userId: ctx.identity.userId, conversationId: input?.conversationId, lastEventId: input?.lastEventId, signal });
+    return openTrackedStream({
+      deps: ctx.deps,
+      kind: 'messages',
+      userId: ctx.identity.userId,
+      conversationId: input?.conversationId,
+      lastEventId: input?.lastEventId,
+      signal: streamSignal(ctx, signal),
+    });
   }),
 
-  receipts: authedProcedure.input(streamInput).subscription(async function* ({ ctx, input, signal }) {
+  receipts: authedProcedure.input(streamInput).subscription(async ({ ctx, input, signal }) => {
     if (input?.conversationId) await ctx.membership.require(input.conversationId, ctx.identity.userId);
-    yield* trackedStream({ deps: ctx.deps, kind: 'receipts', userId: ctx.identity.userId, conversationId: input?.conversationId, lastEventId: input?.lastEventId, signal });
+    return openTrackedStream({
+      deps: ctx.deps,
+      kind: 'receipts',
+      userId: ctx.identity.userId,
+      conversationId: input?.conversationId,
+      lastEventId: input?.lastEventId,
+      signal: streamSignal(ctx, signal),
+    });
   }),
 
-  presence: authedProcedure.input(emptyInput).subscription(async function* ({ ctx, signal }) {
-    yield* presenceStream({ deps: ctx.deps, userId: ctx.identity.userId, signal });
-  }),
+  presence: authedProcedure.input(emptyInput).subscription(({ ctx, signal }) =>
+    openPresenceStream({ deps: ctx.deps, userId: ctx.identity.userId, signal: streamSignal(ctx, signal) }),
+  ),
 
-  notifications: authedProcedure.input(emptyInput).subscription(async function* ({ ctx, signal }) {
-    yield* notificationStream({ deps: ctx.deps, userId: ctx.identity.userId, sessionId: ctx.identity.sessionId, signal });
-  }),
+  notifications: authedProcedure.input(emptyInput).subscription(({ ctx, signal }) =>
+    openNotificationStream({ deps: ctx.deps, userId: ctx.identity.userId, sessionId: ctx.identity.sessionId, signal: streamSignal(ctx, signal) }),
+  ),
 });

@@ -5,6 +5,7 @@ import type { MessageEvent, ReceiptEvent } from '../schema/shapes.ts';
 import type { Deps } from '../ports.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { decodeCursor, encodeMulti, encodeSingle } from './cursor.ts';
+import { openTopics } from './open-topics.ts';
 
 /**
  * How far back a fresh all-conversations subscription looks for writes still in flight when it starts.
@@ -16,6 +17,7 @@ const PAGE = 200;
 type Item<K extends StreamKind> = K extends 'messages' ? Message : Receipt;
 type Out<K extends StreamKind> = K extends 'messages' ? MessageEvent : ReceiptEvent;
 type Queued = { live: BusEvent } | { resync: true };
+type Read = { conversationIds: string[]; after: Record<string, number>; since: Date | null };
 
 function positionOf(item: Message | Receipt): number {
   return 'rseq' in item ? item.rseq : item.seq;
@@ -40,106 +42,30 @@ export interface TrackedStreamOptions<K extends StreamKind> {
   /** One conversation (membership already checked), or every conversation of the user. */
   conversationId?: string;
   lastEventId?: string | null;
-  signal?: AbortSignal;
+  /** Ends the stream: the subscription stopped or its socket closed. */
+  signal: AbortSignal;
 }
 
 /**
- * `chat.messages` / `chat.receipts`: listen first, then backfill from the store, then live events.
- * Positions are gapless per conversation, so duplicates are dropped and gaps (events that crossed
- * instances out of order, or were lost while Redis was down) are filled from the store.
+ * `chat.messages` / `chat.receipts`. Resolves once the listener is live and the starting positions
+ * are read, so that whatever is sent after the client hears "started" reaches it; then the backlog,
+ * then live events. Positions are gapless per conversation: duplicates are dropped and gaps (events
+ * that crossed instances out of order, or were lost while Redis was down) are read from the store.
  */
-export async function* trackedStream<K extends StreamKind>(
+export async function openTrackedStream<K extends StreamKind>(
   options: TrackedStreamOptions<K>,
-): AsyncGenerator<TrackedEnvelope<Out<K>>, void, unknown> {
+): Promise<AsyncGenerator<TrackedEnvelope<Out<K>>, void, unknown>> {
   const { deps, kind, userId, conversationId, signal } = options;
   const single = conversationId !== undefined;
-  const queue = new AsyncQueue<Queued>();
   const conversationIds = single ? [conversationId] : await deps.store.conversationIdsOf(userId);
-  const subscription = deps.realtime.subscribe(
-    [...conversationIds.map(topics.conversation), ...(single ? [] : [topics.user(userId)])],
-    (_topic, event) => queue.push({ live: event }),
-    () => queue.push({ resync: true }),
-  );
-  try {
-    await subscription.ready;
-    /** Last delivered position per conversation: exact for every conversation followed. */
-    const at = new Map<string, number>();
-    /** Conversations listed in the event id (all-conversations form). */
-    const listed = new Map<string, number>();
-    let floor: Date;
+  const queue = new AsyncQueue<Queued>();
+  const subscription = await openTopics(deps, signal, {
+    topics: [...conversationIds.map(topics.conversation), ...(single ? [] : [topics.user(userId)])],
+    listener: (_topic, event) => queue.push({ live: event }),
+    onResync: () => queue.push({ resync: true }),
+  });
 
-    const cursor = options.lastEventId ? decodeCursor(options.lastEventId, conversationId) : null;
-    const heads = await deps.store.streamHeads(kind, conversationIds, new Date(0));
-    let backlog: Array<Item<K>> = [];
-    if (cursor) {
-      floor = cursor.floor ?? new Date(0);
-      const after = Object.fromEntries(Object.entries(cursor.after).filter(([id]) => conversationIds.includes(id)));
-      backlog = await readAll({ conversationIds, after, since: cursor.floor });
-      for (const [id, position] of Object.entries(after)) {
-        at.set(id, position);
-        listed.set(id, position);
-      }
-      // Conversations with nothing after the floor: what they hold now was delivered before the floor.
-      for (const id of conversationIds) if (!at.has(id) && !backlog.some((i) => i.conversationId === id)) at.set(id, heads[id] ?? 0);
-    } else {
-      floor = single ? new Date(0) : new Date((await deps.store.now()).getTime() - IN_FLIGHT_MARGIN_MS);
-      for (const id of conversationIds) at.set(id, heads[id] ?? 0);
-      if (!single) {
-        // Recent activity is listed in the id, so a resume does not replay it.
-        const recent = await deps.store.streamHeads(kind, conversationIds, floor);
-        for (const [id, position] of Object.entries(recent)) listed.set(id, Math.min(position, heads[id] ?? position));
-      }
-      // Whatever committed between the heads and the listener: nothing, or a few live duplicates.
-      backlog = await readAll({ conversationIds, after: Object.fromEntries(at), since: null });
-    }
-
-    const emit = (item: Item<K>): TrackedEnvelope<Out<K>> | null => {
-      const position = positionOf(item);
-      const last = at.get(item.conversationId);
-      if (last !== undefined && position <= last) return null;
-      at.set(item.conversationId, position);
-      if (single) return tracked(encodeSingle(position), toEvent(item) as Out<K>);
-      listed.set(item.conversationId, position);
-      return tracked(encodeMulti(floor, listed), toEvent(item) as Out<K>);
-    };
-
-    for (const item of backlog) {
-      const out = emit(item);
-      if (out) yield out;
-    }
-    backlog = [];
-
-    for (;;) {
-      const next = await queue.next(signal);
-      if (next === undefined) return;
-      let items: Array<Item<K>> = [];
-      if ('resync' in next) {
-        items = await readAll({ conversationIds: [...at.keys()], after: Object.fromEntries(at), since: null });
-      } else if (next.live.t === 'membership' && !single) {
-        const id = next.live.conversationId;
-        if (at.has(id)) continue;
-        at.set(id, 0);
-        await subscription.add(topics.conversation(id));
-        items = await readAll({ conversationIds: [id], after: { [id]: 0 }, since: null });
-      } else {
-        const item = itemOf(kind, next.live);
-        if (!item) continue;
-        const last = at.get(item.conversationId);
-        if (last === undefined || positionOf(item) <= last) continue;
-        items = positionOf(item) === last + 1
-          ? [item]
-          : await readAll({ conversationIds: [item.conversationId], after: { [item.conversationId]: last }, since: null });
-      }
-      for (const item of items) {
-        const out = emit(item);
-        if (out) yield out;
-      }
-    }
-  } finally {
-    subscription.close();
-  }
-
-  async function readAll(read: { conversationIds: string[]; after: Record<string, number>; since: Date | null }): Promise<Array<Item<K>>> {
+  const readAll = async (read: Read): Promise<Array<Item<K>>> => {
     const out: Array<Item<K>> = [];
     const after = { ...read.after };
     for (;;) {
@@ -150,5 +76,89 @@ export async function* trackedStream<K extends StreamKind>(
       }
       if (page.length < PAGE) return out;
     }
+  };
+
+  /** Last delivered position per conversation: exact for every conversation followed. */
+  const at = new Map<string, number>();
+  /** Conversations listed in the event id (all-conversations form). */
+  const listed = new Map<string, number>();
+  let floor: Date;
+  let backlog: Array<Item<K>>;
+  try {
+    const cursor = options.lastEventId ? decodeCursor(options.lastEventId, conversationId) : null;
+    const heads = await deps.store.streamHeads(kind, conversationIds, new Date(0));
+    if (cursor) {
+      floor = cursor.floor ?? new Date(0);
+      const after = Object.fromEntries(Object.entries(cursor.after).filter(([id]) => conversationIds.includes(id)));
+      backlog = await readAll({ conversationIds, after, since: cursor.floor });
+      for (const [id, position] of Object.entries(after)) {
+        at.set(id, position);
+        listed.set(id, position);
+      }
+      // Conversations with nothing after the floor: what they hold was delivered before it.
+      const inBacklog = new Set(backlog.map((i) => i.conversationId));
+      for (const id of conversationIds) if (!at.has(id) && !inBacklog.has(id)) at.set(id, heads[id] ?? 0);
+    } else {
+      floor = single ? new Date(0) : new Date((await deps.store.now()).getTime() - IN_FLIGHT_MARGIN_MS);
+      for (const id of conversationIds) at.set(id, heads[id] ?? 0);
+      if (!single) {
+        // Recent activity is listed in the id, so a resume does not replay it.
+        const recent = await deps.store.streamHeads(kind, conversationIds, floor);
+        for (const [id, position] of Object.entries(recent)) listed.set(id, Math.min(position, heads[id] ?? position));
+      }
+      // Whatever committed between the heads and now: nothing, or a few duplicates of live events.
+      backlog = await readAll({ conversationIds, after: Object.fromEntries(at), since: null });
+    }
+  } catch (error) {
+    subscription.close();
+    throw error;
   }
+
+  const emit = (item: Item<K>): TrackedEnvelope<Out<K>> | null => {
+    const position = positionOf(item);
+    const last = at.get(item.conversationId);
+    if (last !== undefined && position <= last) return null;
+    at.set(item.conversationId, position);
+    if (single) return tracked(encodeSingle(position), toEvent(item) as Out<K>);
+    listed.set(item.conversationId, position);
+    return tracked(encodeMulti(floor, listed), toEvent(item) as Out<K>);
+  };
+
+  /** What a queued signal adds to the stream, in order. */
+  const itemsFor = async (next: Queued): Promise<Array<Item<K>>> => {
+    if ('resync' in next) return readAll({ conversationIds: [...at.keys()], after: Object.fromEntries(at), since: null });
+    if (next.live.t === 'membership' && !single) {
+      const id = next.live.conversationId;
+      if (at.has(id)) return [];
+      at.set(id, 0);
+      await subscription.add(topics.conversation(id));
+      return readAll({ conversationIds: [id], after: { [id]: 0 }, since: null });
+    }
+    const item = itemOf(kind, next.live);
+    if (!item) return [];
+    const last = at.get(item.conversationId);
+    if (last === undefined || positionOf(item) <= last) return [];
+    if (positionOf(item) === last + 1) return [item];
+    return readAll({ conversationIds: [item.conversationId], after: { [item.conversationId]: last }, since: null });
+  };
+
+  return (async function* stream() {
+    try {
+      for (const item of backlog) {
+        const out = emit(item);
+        if (out) yield out;
+      }
+      backlog = [];
+      for (;;) {
+        const next = await queue.next(signal);
+        if (next === undefined) return;
+        for (const item of await itemsFor(next)) {
+          const out = emit(item);
+          if (out) yield out;
+        }
+      }
+    } finally {
+      subscription.close();
+    }
+  })();
 }

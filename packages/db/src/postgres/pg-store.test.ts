@@ -10,6 +10,7 @@ import { loadMigrations } from './migrate.ts';
 import { PgStore } from './pg-store.ts';
 import { createPgliteDriver } from './pglite-driver.ts';
 import { createPoolDriver } from './pool-driver.ts';
+import type { SqlDriver } from './sql-driver.ts';
 
 const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -71,7 +72,7 @@ describe.runIf(postgresAnswers)('Postgres server', () => {
 describe('PGlite on disk', () => {
   it('keeps data across close and reopen, without applying migrations again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'parley-pglite-'));
-    const appliedOf = async (driver: Awaited<ReturnType<typeof createPgliteDriver>>) =>
+    const appliedOf = (driver: SqlDriver) =>
       driver.query<{ version: string; applied_at: Date }>('select version, applied_at from schema_migrations order by version');
     try {
       const firstDriver = await createPgliteDriver(join(dir, 'data'));

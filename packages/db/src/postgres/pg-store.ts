@@ -45,7 +45,7 @@ function one<Row>(rows: Row[], what: string): Row {
 
 /** The SQL `Store`, over embedded PGlite or a Postgres server (see `createPgliteDriver`, `createPoolDriver`). */
 export class PgStore implements Store {
-  readonly kind: string;
+  readonly kind: SqlDriver['kind'];
   readonly #db: SqlDriver;
 
   constructor(driver: SqlDriver) {
@@ -143,7 +143,7 @@ export class PgStore implements Store {
       await tx.query('select 1 from users where id = $1 for no key update', [ended.user_id]);
       const signedOut = await tx.query(
         `update users set is_signed_in = false, last_sign_out_at = $2
-         where id = $1 
+         where id = $1 and not exists (select 1 from sessions where user_id = $1 and is_active)
          returning id`,
         [ended.user_id, at],
       );
