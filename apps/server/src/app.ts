@@ -1,15 +1,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, createContextFactory, publishPresence, type ApiConfig, type Authenticator, type Deps, type Logger } from '@parley/api';
+import { appRouter, createContextFactory, publishPresence, type ApiConfig, type Authenticator, type Context, type Deps, type Logger } from '@parley/api';
 import { topics } from '@parley/api/schema';
 import type { Store } from '@parley/db';
 import { BatchedActivity } from './activity.ts';
 import { ConnectionRegistry } from './connections.ts';
 import { healthHandler } from './http/health.ts';
 import { Node } from './node.ts';
+import { FastSubscriptions } from './ws/fast-subscriptions.ts';
 import type { RoleSet } from './roles.ts';
 
 export interface ServerOptions {
@@ -23,8 +24,10 @@ export interface ServerOptions {
   config: ApiConfig;
   /** Time to wait for a PONG before the socket is dropped. @default 10000 */
   pongWaitMs?: number;
-  /** Largest WebSocket frame accepted; bigger ones close the socket with 1009. @default 65536 */
+  /** Largest WebSocket frame accepted; bigger ones close the socket with 1009. @default 1048576 */
   maxPayloadBytes?: number;
+  /** Bytes queued to a socket that stopped reading before it is closed with 1013. @default 4 MiB */
+  maxBufferedBytes?: number;
   log: Logger;
 }
 
@@ -120,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').split('?')[0] !== '/trpc') {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -128,18 +131,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  applyWSSHandler({
-    wss,
+  const fast = new FastSubscriptions({ router: appRouter, log, ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}) });
+  /** Each connection's context, for the fast path, keyed by the socket view tRPC gets. */
+  const contexts = new WeakMap<object, { resolve: (ctx: Context) => void; reject: (error: unknown) => void }>();
+  const onConnection = getWSConnectionHandler({
     router: appRouter,
     keepAlive: { enabled: true, pingMs: options.config.pingIntervalMs, pongWaitMs: options.pongWaitMs ?? 10_000 },
     createContext: async ({ req, res: ws, info }) => {
-      const param = info.connectionParams?.token;
-      const token = typeof param === 'string' && param ? param : bearer(req);
-      const connection = registry.newState(ws);
-      const ctx = await createContext({ token, connection });
-      if (ctx.identity) await registry.attach(ws, ctx.identity, connection);
-      return ctx;
+      try {
+        const param = info.connectionParams?.token;
+        const token = typeof param === 'string' && param ? param : bearer(req);
+        const connection = registry.newState(ws);
+        const ctx = await createContext({ token, connection });
+        if (ctx.identity) await registry.attach(ws, ctx.identity, connection);
+        contexts.get(ws)?.resolve(ctx);
+        return ctx;
+      } catch (error) {
+        contexts.get(ws)?.reject(error);
+        throw error;
+      }
     },
+  });
+  wss.on('connection', (ws, req) => {
+    let settle!: { resolve: (ctx: Context) => void; reject: (error: unknown) => void };
+    const context = new Promise<Context>((resolve, reject) => (settle = { resolve, reject }));
+    context.catch(() => {});
+    const view = fast.wrap(ws, context);
+    contexts.set(view, settle);
+    onConnection(view, req);
   });
   // A socket error (bad frame, oversized payload) concerns that socket only.
   wss.on('connection', (ws) => ws.on('error', (error) => log.info('socket error', { error: String(error) })));

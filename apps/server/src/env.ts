@@ -25,7 +25,8 @@ export const envSchema = z.object({
   RATE_SEND_BURST: int(20),
   RATE_TYPING_PER_SEC: int(5),
   RATE_TYPING_BURST: int(10),
-  MAX_PAYLOAD_BYTES: int(64 * 1024),
+  // wsLink batches requests issued in the same tick into one frame: leave room for many sends.
+  MAX_PAYLOAD_BYTES: int(1024 * 1024),
   /** A dead instance's users go offline after this (and ≤ 60 s by contract). */
   PRESENCE_TTL_MS: int(30_000).pipe(z.number().min(300).max(60_000)),
   TYPING_TIMEOUT_MS: int(6_000).pipe(z.number().min(100)),

@@ -1,0 +1,1 @@
+export { FAST_STREAM, toStreamEvent, type StreamItem, type StreamEvent, type TrackedSubscription } from './tracked-stream.ts';
