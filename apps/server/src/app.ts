@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -77,6 +78,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
 
   const createContext = createContextFactory(deps);
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const registry = new ConnectionRegistry(deps);
   const health = healthHandler({
     store,
@@ -87,6 +90,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         `parley_connections ${registry.size}`,
         '# TYPE parley_topics gauge',
         `parley_topics ${node.stats().topics}`,
+        '# TYPE parley_event_loop_delay_p99_ms gauge',
+        `parley_event_loop_delay_p99_ms ${(loopDelay.percentile(99) / 1e6).toFixed(3)}`,
+        '# TYPE parley_event_loop_delay_max_ms gauge',
+        `parley_event_loop_delay_max_ms ${(loopDelay.max / 1e6).toFixed(3)}`,
         '# TYPE parley_redis_up gauge',
         `parley_redis_up ${roles.healthy() === false ? 0 : 1}`,
         '',
@@ -135,6 +142,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   /** Each connection's context, for the fast path, keyed by the socket view tRPC gets. */
   const contexts = new WeakMap<object, { resolve: (ctx: Context) => void; reject: (error: unknown) => void }>();
   const onConnection = getWSConnectionHandler({
+    wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: options.config.pingIntervalMs, pongWaitMs: options.pongWaitMs ?? 10_000 },
     createContext: async ({ req, res: ws, info }) => {
@@ -182,6 +190,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      loopDelay.disable();
       await activity.close();
       const presence = deps.presence as Partial<{ close(): Promise<void> | void }>;
       const typing = deps.typing as Partial<{ close(): Promise<void> | void }>;

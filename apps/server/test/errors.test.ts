@@ -25,6 +25,7 @@ describe('the error table', () => {
       [() => ann.client.chat.markRead.mutate({ conversationId: conv.id, seq: 1.5 }), 'seq'],
       [() => ann.client.conversations.create.mutate({ memberIds: [] }), 'memberIds'],
       [() => ann.client.conversations.list.query({ limit: 500 }), 'limit'],
+      [() => ann.client.conversations.list.query({ cursor: 'not-a-cursor' }), 'cursor'],
       [() => ann.client.chat.setStatus.mutate({ status: 'away', text: 'x'.repeat(141) }), 'text'],
       [() => ann.client.auth.devLogin.mutate({ displayName: '' }), 'displayName'],
       [() => ann.client.auth.devLogin.mutate({ displayName: 'x', userId: 'bad id!' }), 'userId'],

@@ -44,7 +44,10 @@ export function createContextFactory(deps: Deps) {
     let session = await deps.store.getSession(identity.sessionId);
     if (!session && deps.auth.mode !== 'dev') {
       await deps.store.upsertUser({ id: identity.userId, displayName: identity.displayName ?? identity.userId });
-      session = await deps.store.createSession({ id: identity.sessionId, userId: identity.userId });
+      // Two first connections of one outside session can race here: the loser reads the winner's row.
+      session = await deps.store
+        .createSession({ id: identity.sessionId, userId: identity.userId })
+        .catch(async (error: unknown) => (await deps.store.getSession(identity.sessionId)) ?? Promise.reject(error));
     }
     if (!session || session.userId !== identity.userId) return { ...base, authError: 'unknown session: sign in again' };
     if (!session.isActive) return { ...base, authError: 'this session has ended: sign in again' };

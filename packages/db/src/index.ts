@@ -1,2 +1,3 @@
 export type * from './store.ts';
 export { createStore, type StoreConfig } from './create-store.ts';
+export { StoreInputError } from './errors.ts';

@@ -97,14 +97,14 @@ export class FastSubscriptions {
         if (prop === 'on' || prop === 'addListener') {
           return (event: string, listener: (...args: never[]) => void) => {
             if (event === 'message') forwarded.add(listener as never);
-            else target.on(event, listener);
+            else target.on(event, listener as (...args: unknown[]) => void);
             return target;
           };
         }
         if (prop === 'off' || prop === 'removeListener') {
           return (event: string, listener: (...args: never[]) => void) => {
             if (event === 'message') forwarded.delete(listener as never);
-            else target.off(event, listener);
+            else target.off(event, listener as (...args: unknown[]) => void);
             return target;
           };
         }

@@ -17,6 +17,7 @@ export interface TestServerOptions {
   typingTimeoutMs?: number;
   pongWaitMs?: number;
   maxPayloadBytes?: number;
+  maxBufferedBytes?: number;
   /** @default 0 (a free port) */
   port?: number;
 }
@@ -50,6 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: createLogger({ level: process.env.TEST_LOG === '1' ? 'info' : 'silent', instanceId }),
     ...(options.pongWaitMs !== undefined ? { pongWaitMs: options.pongWaitMs } : {}),
     ...(options.maxPayloadBytes !== undefined ? { maxPayloadBytes: options.maxPayloadBytes } : {}),
+    ...(options.maxBufferedBytes !== undefined ? { maxBufferedBytes: options.maxBufferedBytes } : {}),
   };
   const server = await startServer(serverOptions);
   const close = async () => {

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { StoreInputError } from '@parley/db';
 import { authedProcedure, router } from '../trpc.ts';
 import { createConversationInput, historyInput, listConversationsInput } from '../schema/inputs.ts';
 import { topics } from '../schema/bus.ts';
@@ -29,7 +30,7 @@ export const conversationsRouter = router({
     try {
       return await ctx.deps.store.listConversations(ctx.identity.userId, { limit: input?.limit ?? 20, cursor: input?.cursor ?? null });
     } catch (error) {
-      if (error instanceof RangeError) throw new TRPCError({ code: 'BAD_REQUEST', message: 'cursor: not a cursor of this list' });
+      if (error instanceof StoreInputError) throw new TRPCError({ code: 'BAD_REQUEST', message: `${error.field}: ${error.message}`, cause: error });
       throw error;
     }
   }),

@@ -1,3 +1,5 @@
+import { StoreInputError } from '../errors.ts';
+
 /**
  * Position in `listConversations`: the activity time as Postgres text in UTC with microseconds (a JS
  * Date would drop them and skip rows sharing the millisecond), and the id that breaks ties.
@@ -19,9 +21,9 @@ export function decodeCursor(cursor: string): ConversationCursor {
     parsed = null;
   }
   if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === 'string')) {
-    throw new Error('invalid conversation cursor');
+    throw new StoreInputError('cursor', 'not a cursor of this list');
   }
   const [activeAt, id] = parsed as [string, string];
-  if (Number.isNaN(Date.parse(activeAt))) throw new Error('invalid conversation cursor');
+  if (Number.isNaN(Date.parse(activeAt))) throw new StoreInputError('cursor', 'not a cursor of this list');
   return { activeAt, id };
 }
