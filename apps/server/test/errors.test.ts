@@ -85,6 +85,10 @@ describe('the error table', () => {
     expect(error.data.code).toBe('INTERNAL_SERVER_ERROR');
     expect(error.message).toMatch(/^Internal server error \(request [a-z0-9]+\)$/);
     expect(error.data.stack).toBeUndefined();
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ok: false, store: 'down' });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });
 
