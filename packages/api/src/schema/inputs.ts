@@ -28,7 +28,7 @@ export const historyInput = z.object({
 export const sendInput = z.object({
   conversationId: id,
   clientMessageId: z.string().min(1).max(64),
-  text: z.string().min(1).max(4000).refine((t) => t.trim().length > 0, 'must not be blank'),
+  text: z.string().min(1).max(4000),
 });
 export const markInput = z.object({ conversationId: id, seq });
 export const typingInput = z.object({ conversationId: id, isTyping: z.boolean() });
