@@ -21,7 +21,14 @@ export function storeConfigFrom(env: Env): StoreConfig {
     if (!env.DATABASE_URL) throw new Error('STORE=postgres needs DATABASE_URL (e.g. postgres://user@127.0.0.1:5432/parley)');
     return { kind: 'postgres', url: env.DATABASE_URL };
   }
-  if (env.STORE === 'firestore') return { kind: 'firestore' };
+  if (env.STORE === 'firestore') {
+    return {
+      kind: 'firestore',
+      ...(env.FIREBASE_PROJECT_ID ? { projectId: env.FIREBASE_PROJECT_ID } : {}),
+      ...(env.FIRESTORE_DATABASE_ID ? { databaseId: env.FIRESTORE_DATABASE_ID } : {}),
+      ...(env.FIRESTORE_EMULATOR_HOST ? { emulatorHost: env.FIRESTORE_EMULATOR_HOST } : {}),
+    };
+  }
   return { kind: 'pglite', dataDir: env.DATA_DIR };
 }
 

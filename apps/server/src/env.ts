@@ -14,6 +14,12 @@ export const envSchema = z.object({
   STORE: z.enum(['pglite', 'postgres', 'firestore']).default('pglite'),
   DATA_DIR: z.string().default('.data/'),
   DATABASE_URL: z.preprocess(blankIsUnset, z.string().optional()),
+  // STORE=firestore and AUTH_MODE=firebase. Google's libraries read GOOGLE_APPLICATION_CREDENTIALS,
+  // GOOGLE_CLOUD_PROJECT and FIREBASE_AUTH_EMULATOR_HOST from the environment themselves.
+  FIREBASE_PROJECT_ID: z.preprocess(blankIsUnset, z.string().optional()),
+  FIRESTORE_DATABASE_ID: z.preprocess(blankIsUnset, z.string().optional()),
+  /** `host:port` of a Firestore emulator. */
+  FIRESTORE_EMULATOR_HOST: z.preprocess(blankIsUnset, z.string().optional()),
   /** `memory://` runs the roles in process: one instance only (tests, embedding). */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   PING_INTERVAL_MS: int(30_000).pipe(z.number().min(100)),

@@ -1,4 +1,5 @@
 import { createStore } from '@parley/db';
+import { createFirebaseAuth } from './auth/firebase-auth.ts';
 import { createJwtAuth } from './auth/jwt-auth.ts';
 import { startServer } from './app.ts';
 import { apiConfigFrom, instanceIdFrom, storeConfigFrom } from './config.ts';
@@ -16,7 +17,10 @@ async function main(): Promise<void> {
   const roles = env.REDIS_URL === 'memory://'
     ? createMemoryRoles({ instanceId, typingTimeoutMs: env.TYPING_TIMEOUT_MS })
     : await createRedisRoles({ url: env.REDIS_URL, instanceId, log, presenceTtlMs: env.PRESENCE_TTL_MS, typingTimeoutMs: env.TYPING_TIMEOUT_MS });
-  const auth = await createJwtAuth({
+  const firebaseAuth = env.AUTH_MODE === 'firebase'
+    ? createFirebaseAuth({ ...(env.FIREBASE_PROJECT_ID ? { projectId: env.FIREBASE_PROJECT_ID } : {}), log })
+    : null;
+  const auth = firebaseAuth ?? await createJwtAuth({
     mode: env.AUTH_MODE === 'firebase' ? 'jwt' : env.AUTH_MODE,
     ...(env.JWT_SECRET ? { secret: env.JWT_SECRET } : {}),
     ...(env.JWT_PUBLIC_KEY ? { publicKey: env.JWT_PUBLIC_KEY } : {}),
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     await server.close();
     await roles.close();
+    await firebaseAuth?.close();
     await store.close();
     process.exit(0);
   };

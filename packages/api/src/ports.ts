@@ -76,6 +76,12 @@ export interface Authenticator {
   verify(token: string): Promise<Identity | null>;
   /** Dev mode only: signs a token for an identity. */
   issue(identity: Identity): Promise<string>;
+  /**
+   * Ends the user's sessions at the identity provider too, when it keeps its own (Firebase: revokes
+   * every refresh token of the user, so all their devices must sign in again, and refuses the ID tokens
+   * of earlier sign-ins on connect). Absent when there is nothing to revoke (dev, jwt).
+   */
+  revokeSessions?(userId: string): Promise<void>;
 }
 
 /** Records session activity (calls, answered pings); written to the store in batches. */

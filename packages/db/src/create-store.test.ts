@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from './create-store.ts';
+import { startInProcessEmulator } from './firestore/in-process-emulator.ts';
 
 describe('createStore', () => {
   it('builds a migrated PGlite store', async () => {
@@ -12,7 +13,15 @@ describe('createStore', () => {
     }
   });
 
-  it('refuses firestore until its adapter exists', async () => {
-    await expect(createStore({ kind: 'firestore' })).rejects.toThrow(/firestore.*not implemented/);
+  it('builds a Firestore store on an emulator', async () => {
+    await using emulator = await startInProcessEmulator();
+    const store = await createStore({ kind: 'firestore', projectId: 'parley-create-store', emulatorHost: emulator.host });
+    try {
+      expect(store.kind).toBe('firestore');
+      await store.ping();
+      expect(await store.upsertUser({ id: 'ann', displayName: 'Ann' })).toMatchObject({ id: 'ann' });
+    } finally {
+      await store.close();
+    }
   });
 });

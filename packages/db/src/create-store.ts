@@ -1,3 +1,4 @@
+import type { FirestoreStoreConfig } from './firestore/create-firestore-store.ts';
 import { PgStore } from './postgres/pg-store.ts';
 import { createPgliteDriver } from './postgres/pglite-driver.ts';
 import { createPoolDriver } from './postgres/pool-driver.ts';
@@ -6,7 +7,7 @@ import type { Store } from './store.ts';
 export type StoreConfig =
   | { kind: 'pglite'; /** A folder, or `memory://` for none. @default '.data/' */ dataDir: string }
   | { kind: 'postgres'; url: string }
-  | { kind: 'firestore'; projectId?: string };
+  | ({ kind: 'firestore' } & FirestoreStoreConfig);
 
 async function build(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
@@ -14,8 +15,11 @@ async function build(config: StoreConfig): Promise<Store> {
       return new PgStore(await createPgliteDriver(config.dataDir));
     case 'postgres':
       return new PgStore(createPoolDriver({ connectionString: config.url }));
-    case 'firestore':
-      throw new Error('store firestore is not implemented yet');
+    case 'firestore': {
+      // Loaded on demand: the Firestore client and gRPC are heavy for the SQL stores' users.
+      const { createFirestoreStore } = await import('./firestore/create-firestore-store.ts');
+      return createFirestoreStore(config);
+    }
   }
 }
 

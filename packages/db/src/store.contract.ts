@@ -9,7 +9,23 @@ export interface StoreContractOptions {
    * @default false
    */
   sharedDatabase?: boolean;
+  /**
+   * What this run of the adapter guarantees beyond the basics. A test that needs a capability the run
+   * lacks is declared but not run (an in-process emulator, say, that lacks what the real service does).
+   * @default every capability
+   */
+  capabilities?: readonly StoreCapability[];
 }
+
+/** Guarantees some tests need from the backend under concurrent writers. */
+export type StoreCapability =
+  /**
+   * A write made on condition that the record is still as it was read fails when it changed meanwhile
+   * (Postgres row locks, Firestore update-time preconditions).
+   */
+  'conditionalWrites';
+
+export const ALL_STORE_CAPABILITIES: readonly StoreCapability[] = ['conditionalWrites'];
 
 /** How many store instances share the concurrent writes when the adapter allows it. */
 const WRITERS = 3;
@@ -44,6 +60,10 @@ function expectTimesFollowPositions(items: Array<{ position: number; at: Date }>
  * (random ids), so tests share a database without depending on each other.
  */
 export function describeStoreContract(name: string, makeStore: () => Promise<Store>, opts: StoreContractOptions = {}): void {
+  const capabilities = new Set(opts.capabilities ?? ALL_STORE_CAPABILITIES);
+  /** True when this run has every capability a test requires. */
+  const has = (...required: StoreCapability[]): boolean => required.every((c) => capabilities.has(c));
+
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     /** Stores taking part in concurrent writes: `store` itself, plus more over the same data if any. */
@@ -166,6 +186,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.setLastSeen(id!, at);
         expect((await store.getUser(id!))!.lastSeenAt).toEqual(at);
       });
+
+      it(`concurrent changes of different fields on ${WRITERS} store instances (when shared) all stay`, async () => {
+        const ids = await newUsers(5);
+        const seen = new Date(Date.now() - 7 * SECOND);
+        await Promise.all(
+          ids.flatMap((id, i) => [
+            writer(i).upsertUser({ id, displayName: `renamed ${i}` }),
+            writer(i + 1).setUserStatus(id, { status: 'busy', statusText: `status ${i}` }),
+            writer(i + 2).setLastSeen(id, seen),
+          ]),
+        );
+        for (const [i, id] of ids.entries()) {
+          expect(await store.getUser(id)).toMatchObject({ displayName: `renamed ${i}`, status: 'busy', statusText: `status ${i}`, lastSeenAt: seen, isSignedIn: true });
+        }
+      });
     });
 
     describe('sessions', () => {
@@ -229,6 +264,52 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.createSession({ id: s, userId: other! });
         await store.endSession(s, new Date());
         expect(await store.upsertUser({ id: other!, displayName: 'back' })).toMatchObject({ isSignedIn: true });
+      });
+
+      it(`ending every session of a user at once, on ${WRITERS} store instances (when shared), signs them out exactly once`, async () => {
+        const users = await newUsers(3);
+        await Promise.all(
+          users.map(async (userId) => {
+            const ids = range(1, 4).map(() => uid('s'));
+            for (const id of ids) await store.createSession({ id, userId });
+            const at = new Date(Date.now() - SECOND);
+            // Every session twice: each is ended once, and the last one to end signs the user out.
+            const results = await Promise.all([...ids, ...ids].map((id, i) => writer(i).endSession(id, at)));
+            expect(results.filter((r) => r.ended)).toHaveLength(ids.length);
+            expect(results.filter((r) => r.userSignedOut)).toHaveLength(1);
+            expect(await store.getUser(userId)).toMatchObject({ isSignedIn: false, lastSignOutAt: at });
+          }),
+        );
+      });
+
+      it(`a session started while another ends, on ${WRITERS} store instances (when shared), keeps the user signed in`, async () => {
+        const users = await newUsers(6);
+        await Promise.all(
+          users.map(async (userId, i) => {
+            const ending = uid('s');
+            const starting = uid('s');
+            await store.createSession({ id: ending, userId });
+            const [ended] = await Promise.all([
+              writer(i).endSession(ending, new Date()),
+              writer(i + 1).createSession({ id: starting, userId }),
+            ]);
+            expect(ended.ended).toBe(true);
+            expect(await store.getSession(starting)).toMatchObject({ isActive: true });
+            expect((await store.getUser(userId))!.isSignedIn).toBe(true);
+          }),
+        );
+      });
+
+      it.runIf(has('conditionalWrites'))(`concurrent touches on ${WRITERS} store instances (when shared) keep the latest heartbeat`, async () => {
+        const [userId] = await newUsers(1);
+        const ids = range(1, 3).map(() => uid('s'));
+        for (const id of ids) await store.createSession({ id, userId: userId! });
+        const base = (await store.now()).getTime() + 60 * SECOND;
+        const times = range(1, 20).map((i) => new Date(base + i * SECOND));
+        const touches = times.flatMap((at) => ids.map((id) => ({ id, at })));
+        touches.sort(() => Math.random() - 0.5);
+        await Promise.all(touches.map(({ id, at }, i) => writer(i).touchSessions([id], at)));
+        for (const id of ids) expect((await store.getSession(id))!.lastHeartbeatAt).toEqual(times.at(-1));
       });
 
       it('listIdleSessions lists active sessions older than the bound, oldest first', async () => {
