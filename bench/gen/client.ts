@@ -30,8 +30,16 @@ export interface SendCmd {
   rooms: string[];
   maxInFlight?: number;
 }
+/** Keeps the first `count` open connections, closes the others, and subscribes the kept ones. */
+export interface AdoptCmd {
+  cmd: 'adopt';
+  count: number;
+  rooms: Array<string | null>;
+  concurrency?: number;
+}
 export type Command =
   | ConnectCmd
+  | AdoptCmd
   | SendCmd
   | { cmd: 'arm'; run: number }
   | { cmd: 'stats' }
@@ -44,6 +52,8 @@ const conns: ClientConn[] = [];
 let role: ConnectCmd['role'] = 'sub';
 let closedCount = 0;
 const closeCodes = new Map<number, number>();
+/** Bumped by closeAll, so late close events of a previous use are not counted (the harness reuses generators). */
+let epoch = 0;
 
 // Subscriber state for the armed run.
 let run = -1;
@@ -74,6 +84,7 @@ function onDelivery(i: number, buf: Buffer): boolean {
 
 async function connect(c: ConnectCmd) {
   role = c.role;
+  const myEpoch = epoch;
   const start = nowMs();
   const timeoutMs = c.timeoutMs ?? 20_000;
   const concurrency = Math.max(1, c.concurrency ?? 64);
@@ -96,6 +107,7 @@ async function connect(c: ConnectCmd) {
         ...(c.localAddresses?.length ? { localAddress: c.localAddresses[k % c.localAddresses.length]! } : {}),
         ...(c.role === 'sub' ? { onDelivery: (buf: Buffer) => onDelivery(i, buf) } : {}),
         onClose: (code) => {
+          if (myEpoch !== epoch) return;
           closedCount += 1;
           closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
         },
@@ -114,6 +126,37 @@ async function connect(c: ConnectCmd) {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, c.creds.length) }, worker));
   return { connected: c.creds.length - failed, failed, errors: Object.fromEntries(errors), ms: nowMs() - start };
+}
+
+async function adopt(c: AdoptCmd) {
+  const start = nowMs();
+  for (const x of conns.slice(c.count)) x?.close();
+  conns.length = Math.min(conns.length, c.count);
+  role = 'sub';
+  lastIndex = new Int32Array(conns.length).fill(-1);
+  let failed = 0;
+  const errors = new Map<string, number>();
+  let next = 0;
+  const deadline = Date.now() + Math.max(60_000, conns.length * 20);
+  const worker = async () => {
+    for (;;) {
+      const i = next;
+      next += 1;
+      if (i >= conns.length || Date.now() > deadline) return;
+      const conn = conns[i]!;
+      conn.setDeliveryHandler((buf) => onDelivery(i, buf));
+      try {
+        if (conn.closed) throw new Error(`closed ${conn.closeCode} while idle`);
+        await conn.subscribe(c.rooms[i % c.rooms.length] ?? null);
+      } catch (error) {
+        failed += 1;
+        const key = String((error as Error).message).slice(0, 120);
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(c.concurrency ?? 64, conns.length) }, worker));
+  return { connected: conns.length - failed, failed, errors: Object.fromEntries(errors), ms: nowMs() - start };
 }
 
 async function send(c: SendCmd) {
@@ -192,6 +235,8 @@ async function handle(m: Command): Promise<unknown> {
   switch (m.cmd) {
     case 'connect':
       return connect(m);
+    case 'adopt':
+      return adopt(m);
     case 'send':
       return send(m);
     case 'arm':
@@ -213,8 +258,15 @@ async function handle(m: Command): Promise<unknown> {
       for (const x of conns) x?.resume();
       return { resumed: conns.length };
     case 'closeAll':
+      epoch += 1;
       for (const x of conns) x?.close();
       conns.length = 0;
+      closedCount = 0;
+      closeCodes.clear();
+      run = -1;
+      hist.reset();
+      received = 0;
+      stale = 0;
       return { closed: true };
     case 'exit':
       for (const x of conns) x?.close();

@@ -42,6 +42,8 @@ export abstract class ClientConn {
       new Promise<void>((resolve, reject) => {
         this.ws = new WebSocket(this.o.base + this.path(), {
           perMessageDeflate: false,
+          // The generator's own cost per frame matters on 2 cores; the payload is ASCII.
+          skipUTF8Validation: true,
           handshakeTimeout: this.o.timeoutMs,
           ...(this.o.localAddress ? { localAddress: this.o.localAddress } : {}),
         });
@@ -63,6 +65,11 @@ export abstract class ClientConn {
       }),
       'open',
     );
+  }
+
+  /** Turns an idle connection into a subscriber's (the harness reuses idle connections for fan-out). */
+  setDeliveryHandler(fn: (buf: Buffer) => boolean): void {
+    this.o.onDelivery = fn;
   }
 
   pause(): void {

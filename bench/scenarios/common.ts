@@ -70,10 +70,10 @@ export interface SubGroup {
 /** Waits until the servers' CPU use falls under `cores` (a backlog from the previous step is done). */
 export async function waitQuiet(pids: number[], cores = 0.15, maxMs = 15_000): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < 100 && performance.now() - start < maxMs; i += 1) {
+  for (let i = 0; i < 150 && performance.now() - start < maxMs; i += 1) {
     const a = cpuUs(pids);
-    await sleep(200);
-    if ((cpuUs(pids) - a) / 200_000 < cores) break;
+    await sleep(150);
+    if ((cpuUs(pids) - a) / 150_000 < cores) break;
   }
   return performance.now() - start;
 }

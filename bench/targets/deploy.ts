@@ -50,7 +50,12 @@ export interface Deployment {
 async function startInstance(name: string, script: string, env: Record<string, string>): Promise<Instance> {
   const port = await freePort();
   const child = spawnTs({ name, script, env: { ...env, PORT: String(port), HOST: '127.0.0.1' } });
-  await waitForOutput(child, /listening on (\d+)/, 20_000);
+  try {
+    await waitForOutput(child, /listening on (\d+)/, 20_000);
+  } catch (error) {
+    await stopChild(child, 1000);
+    throw error;
+  }
   return { child, port, ws: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
 }
 
@@ -103,23 +108,26 @@ export async function deploy(o: DeployOptions): Promise<Deployment> {
         dataDir = dir.path;
       }
       if (count > 1 && o.store !== 'postgres') throw new Error('a Parley cluster needs a shared store: use store postgres');
-      // One at a time: the first applies the migrations.
-      for (let i = 0; i < count; i += 1) {
-        const port = await freePort();
-        const child = launchParley({
-          name: `${label}-${i}`,
-          port,
-          jwtSecret,
-          redisUrl: redis?.url ?? 'memory://',
-          store: o.store === 'postgres' ? 'postgres' : 'pglite',
-          dataDir,
-          ...(db ? { databaseUrl: db.url } : {}),
-          ...(o.env ? { env: o.env } : {}),
-        });
-        stops.push(() => stopChild(child, 5000));
-        await waitForOutput(child, /listening on (\d+)/, 90_000);
-        instances.push({ child, port, ws: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` });
-      }
+      // In parallel: the store's migrations take an advisory lock, so a second instance waits for them.
+      const started = await Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const port = await freePort();
+          const child = launchParley({
+            name: `${label}-${i}`,
+            port,
+            jwtSecret,
+            redisUrl: redis?.url ?? 'memory://',
+            store: o.store === 'postgres' ? 'postgres' : 'pglite',
+            dataDir,
+            ...(db ? { databaseUrl: db.url } : {}),
+            ...(o.env ? { env: o.env } : {}),
+          });
+          stops.push(() => stopChild(child, 5000));
+          await waitForOutput(child, /listening on (\d+)/, 90_000);
+          return { child, port, ws: `ws://127.0.0.1:${port}`, http: `http://127.0.0.1:${port}` };
+        }),
+      );
+      instances.push(...started);
       const http = instances[0]!.http;
       return {
         target: o.target,
@@ -146,15 +154,18 @@ export async function deploy(o: DeployOptions): Promise<Deployment> {
     }
 
     const script = join(BENCH_DIR, o.target === 'raw-ws' ? 'targets/raw-ws-server.ts' : 'targets/socketio-server.ts');
-    for (let i = 0; i < count; i += 1) {
-      const inst = await startInstance(`${label}-${i}`, script, {
-        BENCH_SECRET: BASELINE_SECRET,
-        ...(redis ? { REDIS_URL: redis.url } : {}),
-        ...o.env,
-      });
-      stops.push(() => stopChild(inst.child, 3000));
-      instances.push(inst);
-    }
+    const started = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const inst = await startInstance(`${label}-${i}`, script, {
+          BENCH_SECRET: BASELINE_SECRET,
+          ...(redis ? { REDIS_URL: redis.url } : {}),
+          ...o.env,
+        });
+        stops.push(() => stopChild(inst.child, 3000));
+        return inst;
+      }),
+    );
+    instances.push(...started);
     return {
       target: o.target,
       label,
