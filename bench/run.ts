@@ -55,8 +55,15 @@ async function main(): Promise<void> {
   plan.parleyRedis = args.parleyRedis;
   const outDir = args.out ?? join(BENCH_DIR, 'results', stamp(started));
   setLogDir(join(outDir, 'logs'));
+  // V8 names each profile CPU.<date>.<time>.<pid>…; the log line after each start maps pids to targets.
+  const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : [];
+  const profiled = (dep: { label: string; serverPids(): number[] }) => {
+    if (args.profile) log(`  profiling ${dep.label}: pid ${dep.serverPids().join(', ')} → ${join(outDir, 'profiles')}`);
+  };
   const has = (s: Plan['scenarios'][number]) => plan.scenarios.includes(s);
   const pgUp = await postgresAvailable();
+  plan.parleyStore = args.parleyStore ?? (pgUp ? 'postgres' : 'pglite');
+  if (plan.parleyStore === 'postgres' && !pgUp) throw new Error('--parley-store postgres: the local Postgres is not reachable');
 
   const t00 = performance.now();
   const log = (line: string) => {
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
   if (has('slow')) log(`slow consumers: ${plan.slow.healthy} healthy + ${plan.slow.slow} paused, ${plan.slow.rate} msg/s × ${plan.slow.payloadBytes} B for ${plan.slow.phase2Ms} ms`);
   if (has('chat')) log(`chat (parley only): ${plan.chat.conversations} conversations at ${plan.chat.rates.join('/')} msg/s on ${plan.chat.stores.join(' and ')}${pgUp ? '' : ' — Postgres not reachable, postgres runs will be skipped'}`);
   if (has('cluster')) log(`cluster: 2 instances + Redis, N=${plan.cluster.n} at ${plan.cluster.rates.join('/')} msg/s, targets ${plan.cluster.targets.filter((t) => plan.targets.includes(t)).join(', ')}`);
-  log(`parley single instance: REDIS_URL=${plan.parleyRedis ? 'redis (private)' : 'memory://'}, STORE=pglite memory://, LOG_LEVEL=warn`);
+  log(`parley single instance: REDIS_URL=${plan.parleyRedis ? 'redis (private)' : 'memory://'}, STORE=${plan.parleyStore === 'postgres' ? 'postgres (fresh database)' : 'pglite memory://'}, LOG_LEVEL=warn`);
 
   const save = async () => {
     meta.finished = new Date().toISOString();
@@ -125,14 +132,21 @@ async function main(): Promise<void> {
   for (let repeat = 1; repeat <= plan.repeats; repeat += 1) {
     // Single instance: idle, fan-out, slow consumers (and Parley's chat on PGlite, same process).
     for (const target of plan.targets) {
-      const withChat = target === 'parley' && chatOn('pglite');
+      // Chat on PGlite runs in the single-instance session when that one is on PGlite, else in its own.
+      const withChat = target === 'parley' && chatOn('pglite') && plan.parleyStore === 'pglite';
       if (!single.length && !withChat) continue;
       const t0 = performance.now();
       log(`[${repeat}/${plan.repeats}] ${target}`);
       let dep;
       try {
         genPool.prewarm(4);
-        dep = await deploy({ target, redis: target === 'parley' ? plan.parleyRedis : undefined });
+        dep = await deploy({
+          target,
+          redis: target === 'parley' ? plan.parleyRedis : undefined,
+          ...(target === 'parley' && plan.parleyStore === 'postgres' ? { store: 'postgres' as const } : {}),
+          nodeArgs,
+        });
+        profiled(dep);
         const users = single.length ? await dep.users(userCount, `u${repeat}_`) : [];
         log(`  ${target}: up, ${users.length} users, ${seconds(t0)} s`);
         const ctx: SessionCtx = { dep, users, repeat, plan, log, idleGroup: null };
@@ -151,6 +165,22 @@ async function main(): Promise<void> {
       log(`  ${target}: session ${seconds(t0)} s`);
       await save();
     }
+    if (chatOn('pglite') && plan.parleyStore !== 'pglite') {
+      const t0 = performance.now();
+      log(`[${repeat}/${plan.repeats}] parley on PGlite (chat)`);
+      let dep;
+      try {
+        dep = await deploy({ target: 'parley', label: 'parley-pglite', nodeArgs });
+        profiled(dep);
+        rows.push(...(await chat({ dep, store: 'pglite', repeat, plan, log }).catch((e) => (fail('chat pglite', e), []))));
+      } catch (error) {
+        fail('parley on PGlite session', error);
+      } finally {
+        await dep?.stop();
+      }
+      log(`  parley on PGlite: session ${seconds(t0)} s`);
+      await save();
+    }
     // Two instances + Redis (Parley on a fresh Postgres database): chat on Postgres, then the cluster phases.
     const clusterTargets = has('cluster') ? plan.cluster.targets.filter((t) => plan.targets.includes(t)) : [];
     if (chatOn('postgres') && !clusterTargets.includes('parley')) clusterTargets.push('parley');
@@ -166,7 +196,8 @@ async function main(): Promise<void> {
       let dep;
       try {
         genPool.prewarm(4);
-        dep = await deploy({ target, instances, redis: true, store: 'postgres', label: `${target}-x${instances}` });
+        dep = await deploy({ target, instances, redis: true, store: 'postgres', label: `${target}-x${instances}`, nodeArgs });
+        profiled(dep);
         log(`  ${target} × ${instances}: up, ${seconds(t0)} s`);
         if (withChat) rows.push(...(await chat({ dep, store: 'postgres', repeat, plan, log }).catch((e) => (fail('chat postgres', e), []))));
         if (has('cluster')) rows.push(...(await cluster({ dep, repeat, plan, log }).catch((e) => (fail(`cluster ${target}`, e), []))));

@@ -191,7 +191,8 @@ async function send(c: SendCmd) {
       (error: Error) => {
         inFlight -= 1;
         failed += 1;
-        const key = error.message.slice(0, 160);
+        // Request ids differ per call: without them, errors of one cause count under one key.
+        const key = error.message.replace(/\(request [^)]*\)/g, '(request …)').slice(0, 160);
         errors.set(key, (errors.get(key) ?? 0) + 1);
       },
     );

@@ -7,6 +7,9 @@ export interface Args {
   targets: TargetName[] | null;
   repeats: number | null;
   parleyRedis: boolean;
+  parleyStore: 'postgres' | 'pglite' | null;
+  /** Every server runs with `node --cpu-prof`, profiles written to `<out>/profiles`. */
+  profile: boolean;
   out: string | null;
   help: boolean;
 }
@@ -14,13 +17,18 @@ export interface Args {
 const TARGET_NAMES: TargetName[] = ['raw-ws', 'socketio', 'parley'];
 
 export const USAGE = `usage: tsx bench/run.ts [--quick | --full] [--scenario idle,fanout,slow,chat,cluster]
-                        [--targets raw-ws,socketio,parley] [--repeats N] [--parley-redis] [--out DIR]
+                        [--targets raw-ws,socketio,parley] [--repeats N] [--parley-redis] [--parley-store postgres|pglite]
+                        [--profile] [--out DIR]
   --quick         fan-out N=1000 at 3 rates, idle 2000, small chat and cluster, slow consumers; 2 repeats (default)
   --full          fan-out N=1000/5000/10000 with a rate search, idle 20000, chat 1000 convs, cluster; 3 repeats
   --scenario      only these scenarios (comma-separated; also --scenarios)
   --targets       only these targets (comma-separated); chat runs only with parley
   --repeats       override the number of interleaved repeats
   --parley-redis  single-instance Parley uses a private Redis instead of REDIS_URL=memory://
+  --parley-store  single-instance Parley's store: postgres (a fresh database of the local Postgres;
+                  the default when it is reachable) or pglite (in memory, in the server process)
+  --profile       every server runs with node --cpu-prof; profiles go to <out>/profiles
+                  (summarise one with: tsx bench/profile.ts <file.cpuprofile>)
   --out           results folder (default bench/results/<date-time>)`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
@@ -31,7 +39,7 @@ function list<T extends string>(value: string | undefined, allowed: readonly T[]
 }
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { mode: 'quick', scenarios: null, targets: null, repeats: null, parleyRedis: false, out: null, help: false };
+  const a: Args = { mode: 'quick', scenarios: null, targets: null, repeats: null, parleyRedis: false, parleyStore: null, profile: false, out: null, help: false };
   for (let i = 0; i < argv.length; i += 1) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i];
@@ -58,6 +66,15 @@ export function parseArgs(argv: string[]): Args {
       }
       case '--parley-redis':
         a.parleyRedis = true;
+        break;
+      case '--parley-store': {
+        const v = value();
+        if (v !== 'postgres' && v !== 'pglite') throw new Error('--parley-store: postgres or pglite');
+        a.parleyStore = v;
+        break;
+      }
+      case '--profile':
+        a.profile = true;
         break;
       case '--out':
         a.out = value() ?? null;

@@ -18,6 +18,11 @@ export interface Plan {
   payloadBytes: number;
   /** Single-instance Parley runs with REDIS_URL=memory:// unless set. */
   parleyRedis: boolean;
+  /**
+   * Single-instance Parley's store: a fresh database of the local Postgres (as deployed), or PGlite in
+   * memory, whose WASM runs on the server's own event loop. @default 'postgres' when reachable
+   */
+  parleyStore: 'postgres' | 'pglite';
   idle: { n: number; requested: number; capNote: string | null };
   fanout: {
     ns: number[];
@@ -44,6 +49,7 @@ export function makePlan(mode: 'quick' | 'full', fdHardLimit: number): Plan {
     scenarios: [...(['idle', 'fanout', 'slow', 'chat', 'cluster'] as ScenarioName[])],
     payloadBytes: 200,
     parleyRedis: false,
+    parleyStore: 'postgres' as const,
     idle: {
       n: idleN,
       requested: idleRequested,

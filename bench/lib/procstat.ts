@@ -89,3 +89,18 @@ export class CpuMeter {
     return { cpuUs: cpu, wallMs, cores: cpu / 1000 / wallMs };
   }
 }
+
+/** Postgres backends serving one database (their command line names it). */
+export function pgBackends(dbName: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${dbName} `)) out.push(pid);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}

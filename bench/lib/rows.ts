@@ -31,6 +31,7 @@ export function stepMetrics(s: StepResult): Record<string, number | null> {
     cpuUsPerDelivery: s.cpuUsPerDelivery,
     serverCores: s.serverCores,
     redisCpuUsPerMsg: s.redisCpuUs === null || !s.send.sent ? null : Math.round(s.redisCpuUs / s.send.sent),
+    dbCpuUsPerMsg: s.dbCpuUs === null || !s.send.sent ? null : Math.round(s.dbCpuUs / s.send.sent),
     genCores: s.genCores,
     eventLoopP99Ms: s.eventLoopP99Ms,
     rssMb: Math.round(s.rssKb / 102.4) / 10,

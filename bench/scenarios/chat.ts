@@ -4,30 +4,13 @@
  * the conversations at a total rate R: send → store → publish → deliver, timed end to end.
  * Parley only (the baselines store nothing); once on the local Postgres, once on PGlite.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Cred } from '../gen/protocols.ts';
 import type { Plan } from '../lib/plan.ts';
-import { cpuUs } from '../lib/procstat.ts';
 import { stepMetrics, type Row } from '../lib/rows.ts';
 import { pool, round } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
 import { runStep, warmUp } from './common.ts';
 import { connectGroup } from './groups.ts';
-
-/** Postgres backends serving one database (their command line names it). */
-function pgBackends(dbName: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${dbName} `)) out.push(pid);
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
 
 /** Runs on instance A of an existing Parley deployment (its store decides the label). */
 export async function chat(o: { dep: Deployment; store: 'postgres' | 'pglite'; repeat: number; plan: Plan; log: (l: string) => void }): Promise<Row[]> {
@@ -50,10 +33,8 @@ export async function chat(o: { dep: Deployment; store: 'postgres' | 'pglite'; r
     const warm = await warmUp(base);
     if (!warm.ok) log(`  chat/${o.store}: warm-up incomplete (${warm.missing} missing)`);
     for (const rate of plan.chat.rates) {
-      const backends = dep.db ? pgBackends(dep.db.name) : [];
-      const pg0 = backends.length ? cpuUs(backends) : 0;
       const r = await runStep({ ...base, rate, durationMs: plan.chat.durationMs, drainMs: 5000, p99LimitMs: plan.chat.p99LimitMs });
-      const pgUs = backends.length ? cpuUs(backends) - pg0 : null;
+      const pgUs = r.dbCpuUs;
       const m = { ...stepMetrics(r), cpuUsPerMessage: r.received ? round(r.serverCpuUs / r.received, 0) : null, pgCpuUsPerMessage: pgUs === null || !r.received ? null : round(pgUs / r.received, 0) };
       log(
         `  chat/${o.store} C=${c} R=${rate}/s: p50 ${r.latency.p50} p99 ${r.latency.p99} max ${r.latency.max} ms, lost ${r.lost}, send errors ${r.send.failed}${r.send.failed ? ` ${JSON.stringify(r.send.errors)}` : ''}, server ${m.cpuUsPerMessage} µs/msg${m.pgCpuUsPerMessage === null ? '' : ` + postgres ${m.pgCpuUsPerMessage} µs/msg`} ${r.passes100 ? 'PASS' : 'FAIL'} (p99 < ${plan.chat.p99LimitMs} ms)`,

@@ -1,7 +1,7 @@
 import { Histogram, type HistogramData } from '../lib/histogram.ts';
 import { Gen, type SendResult, type SubStats } from '../lib/gen-handle.ts';
 import { ELD_P99, scrape } from '../lib/metrics.ts';
-import { CpuMeter, cpuUs, rssKb } from '../lib/procstat.ts';
+import { CpuMeter, cpuUs, pgBackends, rssKb } from '../lib/procstat.ts';
 import { round, sleep } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
 
@@ -55,6 +55,8 @@ export interface StepResult {
   cpuUsPerDelivery: number;
   serverCores: number;
   redisCpuUs: number | null;
+  /** CPU of the Postgres backends serving the deployment's database (Parley on Postgres only). */
+  dbCpuUs: number | null;
   genCores: number;
   eventLoopP99Ms: number | null;
   rssKb: number;
@@ -111,9 +113,11 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
   const instMeters = pids.map((p) => new CpuMeter([p]));
   const genMeter = new CpuMeter([...gens.map((g) => g.pid), o.sender.pid]);
   const redisMeter = o.dep.redis ? new CpuMeter([o.dep.redis.child.pid]) : null;
+  const dbMeter = o.dep.db ? new CpuMeter(pgBackends(o.dep.db.name)) : null;
   for (const m of instMeters) m.start();
   genMeter.start();
   redisMeter?.start();
+  dbMeter?.start();
   const t0 = performance.now();
 
   const send = await o.sender.request<SendResult>(
@@ -139,6 +143,7 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
   const inst = instMeters.map((m) => m.stop());
   const gen = genMeter.stop();
   const redis = redisMeter?.stop() ?? null;
+  const db = dbMeter?.stop() ?? null;
   const metrics = await Promise.all(o.dep.instances.map((i) => scrape(i.http)));
   const eld = metrics.map((m) => m[ELD_P99]).filter((v): v is number => Number.isFinite(v));
 
@@ -175,6 +180,7 @@ export async function runStep(o: StepOptions): Promise<StepResult> {
     cpuUsPerDelivery: received ? round(serverCpuUs / received, 2) : NaN,
     serverCores: round(serverCpuUs / 1000 / wallMs, 2),
     redisCpuUs: redis ? redis.cpuUs : null,
+    dbCpuUs: db ? db.cpuUs : null,
     genCores: round(gen.cores, 2),
     eventLoopP99Ms: eld.length ? round(Math.max(...eld), 1) : null,
     rssKb: rssKb(pids),

@@ -32,6 +32,8 @@ export interface DeployOptions {
   store?: 'pglite-memory' | 'pglite-dir' | 'postgres';
   label?: string;
   env?: Record<string, string>;
+  /** Node flags for every server process (e.g. `--cpu-prof`). @default [] */
+  nodeArgs?: string[];
 }
 
 export interface Deployment {
@@ -47,9 +49,9 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-async function startInstance(name: string, script: string, env: Record<string, string>): Promise<Instance> {
+async function startInstance(name: string, script: string, env: Record<string, string>, nodeArgs: string[]): Promise<Instance> {
   const port = await freePort();
-  const child = spawnTs({ name, script, env: { ...env, PORT: String(port), HOST: '127.0.0.1' } });
+  const child = spawnTs({ name, script, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs });
   try {
     await waitForOutput(child, /listening on (\d+)/, 20_000);
   } catch (error) {
@@ -121,6 +123,7 @@ export async function deploy(o: DeployOptions): Promise<Deployment> {
             dataDir,
             ...(db ? { databaseUrl: db.url } : {}),
             ...(o.env ? { env: o.env } : {}),
+            nodeArgs: o.nodeArgs ?? [],
           });
           stops.push(() => stopChild(child, 5000));
           await waitForOutput(child, /listening on (\d+)/, 90_000);
@@ -160,7 +163,7 @@ export async function deploy(o: DeployOptions): Promise<Deployment> {
           BENCH_SECRET: BASELINE_SECRET,
           ...(redis ? { REDIS_URL: redis.url } : {}),
           ...o.env,
-        });
+        }, o.nodeArgs ?? []);
         stops.push(() => stopChild(inst.child, 3000));
         return inst;
       }),

@@ -23,6 +23,8 @@ export interface ParleyOptions {
   jwtSecret: string;
   /** Extra environment (e.g. PING_INTERVAL_MS). */
   env?: Record<string, string>;
+  /** Node flags (e.g. `--cpu-prof`). @default [] */
+  nodeArgs?: string[];
 }
 
 export function parleyEnv(o: ParleyOptions): Record<string, string> {
@@ -45,7 +47,7 @@ export function parleyEnv(o: ParleyOptions): Record<string, string> {
 }
 
 export function launchParley(o: ParleyOptions): Child {
-  return spawnTs({ name: o.name, script: join(REPO_DIR, 'apps/server/src/main.ts'), env: parleyEnv(o), cwd: REPO_DIR });
+  return spawnTs({ name: o.name, script: join(REPO_DIR, 'apps/server/src/main.ts'), env: parleyEnv(o), cwd: REPO_DIR, nodeArgs: o.nodeArgs ?? [] });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
