@@ -4,6 +4,12 @@ import type { Broker } from './broker/broker.ts';
 import { decodeEnvelope, encodeEnvelope } from './broker/envelope.ts';
 import { Hub } from './hub.ts';
 
+/** The text every envelope of `instanceId` starts with (`{"o":"<id>",`), taken from the encoder itself. */
+function ownEnvelopePrefix(instanceId: string): string {
+  const probe = encodeEnvelope(instanceId, null as unknown as BusEvent);
+  return probe.slice(0, probe.indexOf('"e":'));
+}
+
 /**
  * One Parley instance's event plumbing (Centrifuge's `Node`): local listeners in the hub, other
  * instances through the broker. An event is delivered locally at once (so a Redis outage never stops
@@ -17,9 +23,12 @@ export class Node implements Realtime {
   /** Broker subscriptions in flight or done, so listeners can wait for them. */
   readonly #subscribed = new Map<string, Promise<void>>();
   readonly #resync = new Set<() => void>();
+  /** How this instance's own envelopes begin (see `encodeEnvelope`): they come back from the broker. */
+  readonly #ownPrefix: string;
 
   constructor(options: { instanceId: string; broker: Broker; log: Logger }) {
     this.instanceId = options.instanceId;
+    this.#ownPrefix = ownEnvelopePrefix(options.instanceId);
     this.#broker = options.broker;
     this.#log = options.log;
     this.#hub = new Hub({
@@ -81,6 +90,8 @@ export class Node implements Realtime {
   }
 
   #receive(topic: string, payload: string): void {
+    // Every event this instance publishes comes back once per topic it follows: drop it unparsed.
+    if (payload.startsWith(this.#ownPrefix)) return;
     let envelope;
     try {
       envelope = decodeEnvelope(payload);

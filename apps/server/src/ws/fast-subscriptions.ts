@@ -24,6 +24,14 @@ interface SubscriptionMessage {
   params: { path: string; input?: unknown; lastEventId?: string };
 }
 type Incoming = { id?: Id | null; method?: string; params?: { path?: string } } & Record<string, unknown>;
+interface Serialized {
+  json: string;
+  meta: string;
+  /** Keyed by the subscription's frame head; the frame is reused only for the same event id. */
+  frames: Map<string, { eventId: string; frame: Buffer }>;
+}
+/** A Buffer passed to `ws` goes out as a binary frame unless told otherwise; wsLink expects text. */
+const TEXT_FRAME = { binary: false } as const;
 
 export interface FastSubscriptionsOptions {
   router: AnyRouter;
@@ -43,8 +51,13 @@ export class FastSubscriptions {
   readonly #router: AnyRouter;
   readonly #log: Logger;
   readonly #maxBuffered: number;
-  /** Per event item: its superjson `json` text and `meta` text, shared by every subscriber. */
-  readonly #serialized = new WeakMap<object, { json: string; meta: string }>();
+  /**
+   * Per event item: its superjson `json` and `meta` text, and the last frame built from them per
+   * subscription head. Subscribers of one conversation usually share both the head (wsLink numbers
+   * subscriptions from 1 on every connection) and the event id (the position), so one Buffer is
+   * encoded per event and written to all of them, as a plain `ws` broadcast would.
+   */
+  readonly #serialized = new WeakMap<object, Serialized>();
 
   constructor(options: FastSubscriptionsOptions) {
     this.#router = options.router;
@@ -186,10 +199,17 @@ export class FastSubscriptions {
     if (!cached) {
       // superjson of `{ id, data }` as tRPC would send it; `id` is a string, so it adds no meta.
       const { json, meta } = superjson.serialize({ id: '', data: toStreamEvent(item) });
-      cached = { json: JSON.stringify((json as { data: unknown }).data), meta: meta ? `,"meta":${JSON.stringify(meta)}` : '' };
+      cached = { json: JSON.stringify((json as { data: unknown }).data), meta: meta ? `,"meta":${JSON.stringify(meta)}` : '', frames: new Map() };
       this.#serialized.set(item, cached);
     }
+    const last = cached.frames.get(head);
+    if (last && last.eventId === eventId) {
+      ws.send(last.frame, TEXT_FRAME);
+      return;
+    }
     const idJson = JSON.stringify(eventId);
-    ws.send(`${head}${idJson},"data":{"json":{"id":${idJson},"data":${cached.json}}${cached.meta}}}}`);
+    const frame = Buffer.from(`${head}${idJson},"data":{"json":{"id":${idJson},"data":${cached.json}}${cached.meta}}}}`);
+    cached.frames.set(head, { eventId, frame });
+    ws.send(frame, TEXT_FRAME);
   }
 }

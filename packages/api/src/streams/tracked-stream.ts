@@ -95,7 +95,7 @@ export class TrackedSubscription<K extends StreamKind> {
     const conversationIds = single ? [conversationId] : await deps.store.conversationIdsOf(userId);
     sub.#topics = await openTopics(deps, signal, {
       topics: [...conversationIds.map(topics.conversation), ...(single ? [] : [topics.user(userId)])],
-      listener: (_topic, event) => sub.#signal({ live: event }),
+      listener: (_topic, event) => sub.#live(event),
       onResync: () => sub.#signal({ resync: true }),
     });
     signal.addEventListener('abort', () => sub.close(), { once: true });
@@ -154,21 +154,25 @@ export class TrackedSubscription<K extends StreamKind> {
     this.#backlog = await this.#readAll({ conversationIds, after: Object.fromEntries(at), since: null });
   }
 
-  #signal(queued: Queued): void {
+  /** Called once per local subscriber of every event of its topics: the fan-out's inner loop. */
+  #live(event: BusEvent): void {
     if (this.#closed) return;
-    if ('live' in queued) {
-      const item = itemOf(this.kind, queued.live);
-      if (!item && queued.live.t !== 'membership') return;
-      // The hot path: an in-order live event with nothing queued ahead of it.
-      if (item && this.#sink && !this.#draining && this.#pending.length === 0) {
-        const last = this.#at.get(item.conversationId);
-        if (last === undefined || positionOf(item) <= last) return;
-        if (positionOf(item) === last + 1) {
-          this.#emit(item);
-          return;
-        }
+    const item = itemOf(this.kind, event);
+    if (!item && event.t !== 'membership') return;
+    // The hot path: an in-order live event with nothing queued ahead of it.
+    if (item && this.#sink && !this.#draining && this.#pending.length === 0) {
+      const last = this.#at.get(item.conversationId);
+      if (last === undefined || positionOf(item) <= last) return;
+      if (positionOf(item) === last + 1) {
+        this.#emit(item);
+        return;
       }
     }
+    this.#signal({ live: event });
+  }
+
+  #signal(queued: Queued): void {
+    if (this.#closed) return;
     if (this.#pending.length >= MAX_PENDING) {
       this.#fail(new Error('subscriber too slow: resubscribe with lastEventId'));
       return;
