@@ -78,26 +78,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
 
   const createContext = createContextFactory(deps);
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelayResolutionMs = 10;
+  const loopDelay = monitorEventLoopDelay({ resolution: loopDelayResolutionMs });
   loopDelay.enable();
+  // Event-loop delay over the window since the previous scrape, with the sampling resolution
+  // subtracted: a histogram kept since start-up would report start-up stalls forever.
+  const loopDelayWindow = (): { p99: number; max: number } => {
+    const ms = (ns: number) => (loopDelay.count > 0 ? Math.max(0, ns / 1e6 - loopDelayResolutionMs) : 0);
+    const window = { p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+    loopDelay.reset();
+    return window;
+  };
   const registry = new ConnectionRegistry(deps);
   const health = healthHandler({
     store,
     redisHealthy: roles.healthy,
-    metrics: () =>
-      [
+    metrics: () => {
+      const delay = loopDelayWindow();
+      return [
         '# TYPE parley_connections gauge',
         `parley_connections ${registry.size}`,
         '# TYPE parley_topics gauge',
         `parley_topics ${node.stats().topics}`,
         '# TYPE parley_event_loop_delay_p99_ms gauge',
-        `parley_event_loop_delay_p99_ms ${(loopDelay.percentile(99) / 1e6).toFixed(3)}`,
+        `parley_event_loop_delay_p99_ms ${delay.p99.toFixed(3)}`,
         '# TYPE parley_event_loop_delay_max_ms gauge',
-        `parley_event_loop_delay_max_ms ${(loopDelay.max / 1e6).toFixed(3)}`,
+        `parley_event_loop_delay_max_ms ${delay.max.toFixed(3)}`,
+        '# TYPE parley_heap_used_bytes gauge',
+        `parley_heap_used_bytes ${process.memoryUsage().heapUsed}`,
         '# TYPE parley_redis_up gauge',
         `parley_redis_up ${roles.healthy() === false ? 0 : 1}`,
         '',
-      ].join('\n'),
+      ].join('\n');
+    },
   });
   const trpcHttp = createHTTPHandler({
     router: appRouter,
