@@ -19,7 +19,7 @@ const TARGET_NAMES: TargetName[] = ['raw-ws', 'socketio', 'parley'];
 export const USAGE = `usage: tsx bench/run.ts [--quick | --full] [--scenario idle,fanout,slow,chat,cluster]
                         [--targets raw-ws,socketio,parley] [--repeats N] [--parley-redis] [--parley-store postgres|pglite]
                         [--profile] [--out DIR]
-  --quick         fan-out N=1000 at 3 rates, idle 2000, small chat and cluster, slow consumers; 2 repeats (default)
+  --quick         fan-out N=1000 at 2 rates, idle 1000, small chat (Postgres) and cluster, slow consumers; 1 repeat (default)
   --full          fan-out N=1000/5000/10000 with a rate search, idle 20000, chat 1000 convs, cluster; 3 repeats
   --scenario      only these scenarios (comma-separated; also --scenarios)
   --targets       only these targets (comma-separated); chat runs only with parley

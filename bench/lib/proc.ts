@@ -24,6 +24,25 @@ export interface Child {
 
 const children = new Set<Child>();
 let logDir: string | null = null;
+/** Synchronous clean-ups for a signal or an exit mid-run (e.g. dropping a bench database). */
+const cleanups = new Set<() => void>();
+
+/** Runs `fn` if the harness is interrupted before the returned function is called. */
+export function onInterrupt(fn: () => void): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+function runCleanups(): void {
+  for (const fn of cleanups) {
+    try {
+      fn();
+    } catch {
+      /* best effort */
+    }
+  }
+  cleanups.clear();
+}
 
 export function setLogDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -68,11 +87,15 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', killAllNow);
+  process.on('exit', () => {
+    killAllNow();
+    runCleanups();
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       process.stderr.write(`\nbench: ${signal}, stopping ${children.size} child process(es)\n`);
       killAllNow();
+      runCleanups();
       process.exit(130);
     });
   }

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, spawnChild, stopChild, waitForOutput, type Child } from './proc.ts';
+import { freePort, onInterrupt, spawnChild, stopChild, waitForOutput, type Child } from './proc.ts';
 
 const run = promisify(execFile);
 
@@ -42,10 +42,13 @@ export async function createPgDatabase(): Promise<PgDatabase> {
   const name = `parley_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const conn = ['-h', PG_HOST, '-p', PG_PORT, '-U', PG_USER];
   await run('createdb', [...conn, name], { timeout: 20_000 });
+  // Interrupted (Ctrl-C, the run's time limit): the database must not outlive the run.
+  const forget = onInterrupt(() => execFileSync('dropdb', [...conn, '--force', '--if-exists', name], { timeout: 30_000, stdio: 'ignore' }));
   return {
     name,
     url: `postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${name}`,
     drop: async () => {
+      forget();
       await run('dropdb', [...conn, '--force', '--if-exists', name], { timeout: 30_000 }).catch((e: Error) => {
         process.stderr.write(`bench: could not drop database ${name}: ${e.message}\n`);
       });
