@@ -43,12 +43,15 @@ export async function idle(ctx: SessionCtx, keep?: (group: ConnectedGroup) => vo
     const heapAfter = heapUsed(await scrape(http));
     const stats = await Promise.all(group.gens.map((g) => g.request<SubStats>({ cmd: 'stats' })));
     const open = stats.reduce((a, s) => a + s.open, 0);
+    // Why connections closed while idle (1006: terminated, e.g. a missed keep-alive PONG; 4401: session ended).
+    const closeCodes: Record<string, number> = {};
+    for (const s of stats) for (const [code, count] of Object.entries(s.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + count;
     const perConnKb = group.connected ? (rssAfter - rssBefore) / group.connected : NaN;
     const heapPerConnKb = heapBefore !== null && heapAfter !== null && group.connected ? (heapAfter - heapBefore) / 1024 / group.connected : null;
     const connectPerSec = group.connected / (group.ms / 1000);
     handedOver = keep !== undefined && group.failed === 0;
     log(
-      `  idle N=${n}: ${group.connected} connected (${group.failed} failed${group.failed ? ` ${JSON.stringify(group.errors)}` : ''}), ${open} still open after settling; ${Math.round(connectPerSec)} conn/s; RSS +${round(perConnKb, 1)} KB/conn${heapPerConnKb === null ? '' : `, heap +${round(heapPerConnKb, 1)} KB/conn`}`,
+      `  idle N=${n}: ${group.connected} connected (${group.failed} failed${group.failed ? ` ${JSON.stringify(group.errors)}` : ''}), ${open} still open after settling${Object.keys(closeCodes).length ? ` (close codes ${JSON.stringify(closeCodes)})` : ''}; ${Math.round(connectPerSec)} conn/s; RSS +${round(perConnKb, 1)} KB/conn${heapPerConnKb === null ? '' : `, heap +${round(heapPerConnKb, 1)} KB/conn`}`,
     );
     return [
       {
@@ -67,7 +70,9 @@ export async function idle(ctx: SessionCtx, keep?: (group: ConnectedGroup) => vo
           rssBeforeMb: round(rssBefore / 1024, 1),
           rssAfterMb: round(rssAfter / 1024, 1),
         },
-        ...(group.failed ? { notes: Object.entries(group.errors).map(([k, v]) => `${v}× ${k}`) } : {}),
+        ...(group.failed || Object.keys(closeCodes).length
+          ? { notes: [...Object.entries(group.errors).map(([k, v]) => `${v}× ${k}`), ...Object.entries(closeCodes).map(([code, n]) => `${n}× closed with ${code} while idle`)] }
+          : {}),
       },
     ];
   } finally {
