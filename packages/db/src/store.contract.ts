@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Conversation, Message, Receipt, Store, StreamRead } from './store.ts';
+import { StoreInputError } from './errors.ts';
+import type { Conversation, DeviceRecord, Message, OutboxNotification, Receipt, Store, StreamRead } from './store.ts';
 
 export interface StoreContractOptions {
   /**
@@ -655,6 +656,210 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const s = await scenario();
         expect(await store.readStream('messages', { conversationIds: [], after: { [s.one]: 0 }, since: new Date(0), limit: 10 })).toEqual([]);
         expect(await store.readStream('messages', { conversationIds: [s.one], after: { [s.one]: 0 }, since: null, limit: 0 })).toEqual([]);
+      });
+    });
+
+    describe('devices', () => {
+      it('registerDevice stores a token on the store clock; devicesOf lists the user\'s, most recently registered first', async () => {
+        const [a, b] = await newUsers(2);
+        expect(await store.devicesOf(a!)).toEqual([]);
+        const before = await store.now();
+        const first = await store.registerDevice({ userId: a!, token: uid('fcm'), platform: 'android' });
+        expect(first).toMatchObject({ userId: a, platform: 'android' });
+        expect(first.createdAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+        expect(first.updatedAt).toEqual(first.createdAt);
+        await nowAfter(first.updatedAt);
+        // A web push endpoint is a URL: a token may hold any character.
+        const second = await store.registerDevice({ userId: a!, token: `https://push.example/send/${uid('wp')}`, platform: 'web' });
+        expect(second).toMatchObject({ token: expect.stringContaining('/send/'), userId: a, platform: 'web' });
+        await nowAfter(second.updatedAt);
+        const third = await store.registerDevice({ userId: a!, token: uid('apns'), platform: 'ios' });
+
+        expect(await store.devicesOf(a!)).toEqual([third, second, first]);
+        expect(await store.devicesOf(b!)).toEqual([]);
+        expect(await store.devicesOf(uid('missing'))).toEqual([]);
+      });
+
+      it('re-registering updates platform and updatedAt, keeps createdAt, and puts the device first', async () => {
+        const [a] = await newUsers(1);
+        const one = await store.registerDevice({ userId: a!, token: uid('tok'), platform: 'android' });
+        await nowAfter(one.updatedAt);
+        const two = await store.registerDevice({ userId: a!, token: uid('tok'), platform: 'ios' });
+        await nowAfter(two.updatedAt);
+
+        const again = await store.registerDevice({ userId: a!, token: one.token, platform: 'web' });
+        expect(again).toMatchObject({ token: one.token, userId: a, platform: 'web', createdAt: one.createdAt });
+        expect(again.updatedAt.getTime()).toBeGreaterThan(two.updatedAt.getTime());
+        expect(await store.devicesOf(a!)).toEqual([again, two]);
+      });
+
+      it('registering a token another user had moves it to the new user, as a new device of theirs', async () => {
+        const [a, b] = await newUsers(2);
+        const kept = await store.registerDevice({ userId: a!, token: uid('tok'), platform: 'android' });
+        const token = uid('tok');
+        const before = await store.registerDevice({ userId: a!, token, platform: 'android' });
+        await nowAfter(before.updatedAt);
+
+        const moved = await store.registerDevice({ userId: b!, token, platform: 'ios' });
+        expect(moved).toMatchObject({ token, userId: b, platform: 'ios' });
+        expect(moved.createdAt.getTime()).toBeGreaterThan(before.createdAt.getTime());
+        expect(await store.devicesOf(a!)).toEqual([kept]);
+        expect(await store.devicesOf(b!)).toEqual([moved]);
+      });
+
+      it(`a token registered by several users at once, on ${WRITERS} store instances (when shared), ends with exactly one`, async () => {
+        const users = await newUsers(4);
+        const token = uid('tok');
+        const results = await Promise.all([...users, ...users].map((userId, i) => writer(i).registerDevice({ userId, token, platform: 'android' })));
+        const holders = (await Promise.all(users.map((userId) => store.devicesOf(userId)))).flat();
+        expect(holders).toHaveLength(1);
+        expect(holders[0]).toMatchObject({ token, userId: expect.any(String) });
+        expect(results.map((r) => r.userId)).toContain(holders[0]!.userId);
+      });
+
+      it('registerDevice for an unknown user rejects', async () => {
+        await expect(store.registerDevice({ userId: uid('missing'), token: uid('tok'), platform: 'web' })).rejects.toThrow();
+      });
+
+      it('removeDevices removes only the given tokens and ignores unknown ones', async () => {
+        const [a, b] = await newUsers(2);
+        const register = (userId: string): Promise<DeviceRecord> => store.registerDevice({ userId, token: uid('tok'), platform: 'android' });
+        const [a1, a2, b1, b2] = [await register(a!), await register(a!), await register(b!), await register(b!)];
+
+        await store.removeDevices([a1.token, b1.token, uid('unknown')]);
+        expect(await store.devicesOf(a!)).toEqual([a2]);
+        expect(await store.devicesOf(b!)).toEqual([b2]);
+        await store.removeDevices([]);
+        await store.removeDevices([a1.token, a1.token]);
+        expect(await store.devicesOf(a!)).toEqual([a2]);
+
+        const back = await store.registerDevice({ userId: a!, token: a1.token, platform: 'ios' });
+        expect((await store.devicesOf(a!)).map((d) => d.token).sort()).toEqual([a1.token, a2.token].sort());
+        expect(back).toMatchObject({ token: a1.token, platform: 'ios' });
+      });
+    });
+
+    describe('outbox', () => {
+      it('addNotification stores one notification per (message, recipient)', async () => {
+        const [a, b, c] = await newUsers(3);
+        const conversation = await newConversation([a!, b!, c!]);
+        const [m1, m2] = await send(conversation.id, a!, 2);
+
+        const first = await store.addNotification({ recipientId: b!, message: m1! });
+        expect(first.created).toBe(true);
+        expect(first.notification).toMatchObject({ recipientId: b, conversationId: conversation.id, message: m1 });
+        expect(first.notification.id).toMatch(/\w/);
+        expect(await store.addNotification({ recipientId: b!, message: m1! })).toEqual({ notification: first.notification, created: false });
+
+        const forC = await store.addNotification({ recipientId: c!, message: m1! });
+        const next = await store.addNotification({ recipientId: b!, message: m2! });
+        expect([forC.created, next.created]).toEqual([true, true]);
+        expect(new Set([first, forC, next].map((r) => r.notification.id)).size).toBe(3);
+        expect(await store.addNotification({ recipientId: b!, message: m2! })).toEqual({ notification: next.notification, created: false });
+
+        expect(sorted((await store.listNotifications(b!, { limit: 10 })).items.map((n) => n.id))).toEqual(sorted([first.notification.id, next.notification.id]));
+        expect((await store.listNotifications(c!, { limit: 10 })).items).toEqual([forC.notification]);
+      });
+
+      it('the stored message round-trips, dates as Date', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const { message } = await store.appendMessage({ conversationId: conversation.id, senderId: a!, clientMessageId: uid('cm'), text: 'héllo 👋\n"quoted" \\ and more' });
+        const { notification } = await store.addNotification({ recipientId: b!, message });
+        const [listed] = (await store.listNotifications(b!, { limit: 1 })).items;
+
+        for (const read of [notification, listed!]) {
+          expect(read).toEqual({ id: notification.id, recipientId: b, conversationId: conversation.id, message, createdAt: notification.createdAt });
+          expect(read.message.createdAt).toBeInstanceOf(Date);
+          expect(read.createdAt).toBeInstanceOf(Date);
+          expect(read.createdAt.getTime()).toBeGreaterThanOrEqual(message.createdAt.getTime());
+        }
+      });
+
+      it('addNotification for an unknown recipient or message rejects', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const [message] = await send(conversation.id, a!);
+        await expect(store.addNotification({ recipientId: uid('missing'), message: message! })).rejects.toThrow();
+        await expect(store.addNotification({ recipientId: b!, message: { ...message!, id: uid('m') } })).rejects.toThrow();
+        expect(await store.listNotifications(b!, { limit: 10 })).toEqual({ items: [], nextCursor: null });
+      });
+
+      it(`concurrent repeats on ${WRITERS} store instances (when shared) store each (message, recipient) once`, async () => {
+        const [a, b, c] = await newUsers(3);
+        const conversation = await newConversation([a!, b!, c!]);
+        const messages = await send(conversation.id, a!, 3);
+        const calls = messages.flatMap((message) => [b!, c!].flatMap((recipientId) => range(1, 6).map(() => ({ recipientId, message }))));
+        calls.sort(() => Math.random() - 0.5);
+        const results = await Promise.all(calls.map((input, i) => writer(i).addNotification(input)));
+
+        expect(results.filter((r) => r.created)).toHaveLength(messages.length * 2);
+        for (const recipientId of [b!, c!]) {
+          for (const message of messages) {
+            const mine = results.filter((r) => r.notification.recipientId === recipientId && r.notification.message.id === message.id);
+            expect(mine).toHaveLength(6);
+            expect(mine.filter((r) => r.created)).toHaveLength(1);
+            expect(new Set(mine.map((r) => r.notification.id)).size).toBe(1);
+          }
+          const created = results.filter((r) => r.created && r.notification.recipientId === recipientId).map((r) => r.notification);
+          expect(sorted((await store.listNotifications(recipientId, { limit: 100 })).items.map((n) => n.id))).toEqual(sorted(created.map((n) => n.id)));
+        }
+      });
+
+      it('listNotifications lists only the user\'s own, newest first, and pages with a cursor each exactly once', async () => {
+        const [a, b, c] = await newUsers(3);
+        const conversation = await newConversation([a!, b!, c!]);
+        const sent = await send(conversation.id, a!, 8);
+        const added: OutboxNotification[] = [];
+        for (const message of sent.slice(0, 4)) {
+          const { notification } = await store.addNotification({ recipientId: b!, message });
+          added.push(notification);
+          await nowAfter(notification.createdAt);
+        }
+        const othersOwn = await store.addNotification({ recipientId: c!, message: sent[0]! });
+
+        const all = await store.listNotifications(b!, { limit: 10 });
+        expect(all).toEqual({ items: [...added].reverse(), nextCursor: null });
+        // Exactly `limit` left: no further page.
+        expect(await store.listNotifications(b!, { limit: 4 })).toEqual({ items: all.items, nextCursor: null });
+        expect(await store.listNotifications(c!, { limit: 10 })).toEqual({ items: [othersOwn.notification], nextCursor: null });
+        expect(await store.listNotifications(uid('missing'), { limit: 10 })).toEqual({ items: [], nextCursor: null });
+
+        // More at once, likely sharing a millisecond: the cursor must still tell them apart.
+        const burst = await Promise.all(sent.slice(4).map((message, i) => writer(i).addNotification({ recipientId: b!, message })));
+        const everything = await store.listNotifications(b!, { limit: 100 });
+        expect(everything.items).toHaveLength(8);
+        expect(everything.items.slice(4)).toEqual(all.items);
+        const times = everything.items.map((n) => n.createdAt.getTime());
+        times.slice(1).forEach((t, i) => expect(t).toBeLessThanOrEqual(times[i]!));
+        expect(sorted(everything.items.slice(0, 4).map((n) => n.id))).toEqual(sorted(burst.map((r) => r.notification.id)));
+
+        for (const limit of [1, 2, 3]) {
+          const paged: string[] = [];
+          let cursor: string | null = null;
+          do {
+            const page: Awaited<ReturnType<Store['listNotifications']>> = await store.listNotifications(b!, { limit, cursor });
+            expect(page.items.length).toBeLessThanOrEqual(limit);
+            paged.push(...page.items.map((n) => n.id));
+            // A cursor that does not move on would page for ever: fail instead.
+            expect(paged.length).toBeLessThanOrEqual(everything.items.length);
+            cursor = page.nextCursor;
+          } while (cursor);
+          expect(paged).toEqual(everything.items.map((n) => n.id));
+        }
+      });
+
+      it('a malformed cursor throws StoreInputError naming `cursor`', async () => {
+        const [a] = await newUsers(1);
+        const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+        // `'1'` passes `Date.parse`, but is no time a store wrote.
+        for (const cursor of ['nope', encode(['1', 'x']), encode(['2024-01-01', 'x']), encode({ at: 1 })]) {
+          for (const list of [store.listNotifications(a!, { limit: 5, cursor }), store.listConversations(a!, { limit: 5, cursor })]) {
+            const error: unknown = await list.then(() => null, (e: unknown) => e);
+            expect(error, cursor).toBeInstanceOf(StoreInputError);
+            expect((error as StoreInputError).field).toBe('cursor');
+          }
+        }
       });
     });
   });

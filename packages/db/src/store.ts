@@ -104,6 +104,27 @@ export interface MarkInput {
   kind: 'delivered' | 'read';
 }
 
+export type DevicePlatform = 'android' | 'ios' | 'web';
+
+export interface DeviceRecord {
+  token: string;
+  userId: string;
+  platform: DevicePlatform;
+  /** When this user first registered the token: a token that moves to another user starts again. */
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An offline notification kept in the outbox (NOTIFIER=outbox), one per (message, recipient). */
+export interface OutboxNotification {
+  /** Opaque, unique. */
+  id: string;
+  recipientId: string;
+  conversationId: string;
+  message: Message;
+  createdAt: Date;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -181,4 +202,18 @@ export interface Store {
 
   /** Items of a stream for resume and gap filling, see `StreamRead`; ordered by conversation then position within it. */
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]>;
+
+  // Devices (push tokens)
+  /** Registers a push token for the user. A token is unique: registering one another user had moves it to this user (a shared or resold device). Re-registering updates platform and `updatedAt`. */
+  registerDevice(input: { userId: string; token: string; platform: DevicePlatform }): Promise<DeviceRecord>;
+  /** The user's device tokens, most recently registered first. */
+  devicesOf(userId: string): Promise<DeviceRecord[]>;
+  /** Forgets tokens (the push service said they are invalid); unknown tokens are ignored. */
+  removeDevices(tokens: string[]): Promise<void>;
+
+  // Outbox
+  /** Stores the notification of `message` for `recipientId` once: a repeat for the same (message, recipient) stores nothing and returns the first one with `created: false`, also under concurrent calls from several store instances. */
+  addNotification(input: { recipientId: string; message: Message }): Promise<{ notification: OutboxNotification; created: boolean }>;
+  /** The user's notifications, newest first, opaque cursor (same paging style as listConversations; a malformed cursor throws StoreInputError naming `cursor`). */
+  listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>>;
 }

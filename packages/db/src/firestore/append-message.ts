@@ -4,17 +4,17 @@ import type { AppendMessageInput, Message } from '../store.ts';
 import type { FirestoreCollections } from './collections.ts';
 import { contended, isAlreadyExists, RETRY } from './contention.ts';
 import {
-  activeKey,
   dataOf,
   dedupKey,
   later,
   readTimeOf,
-  toLastMessageDoc,
   toMessage,
+  toMessageCopyDoc,
   toMessageDoc,
   type ConversationDoc,
   type MessageDoc,
 } from './documents.ts';
+import { recencyKey } from './recency-key.ts';
 
 /**
  * Appends without a transaction, so that what keeps seqs right is something the store itself sees
@@ -60,8 +60,8 @@ export async function appendMessage(db: Firestore, paths: FirestoreCollections, 
     batch.create(paths.message(conversationId, message.seq), toMessageDoc(message));
     batch.update(conversationRef, {
       lastSeq: message.seq,
-      lastMessage: toLastMessageDoc(message),
-      activeKey: activeKey(message.createdAt, conversationId),
+      lastMessage: toMessageCopyDoc(message),
+      activeKey: recencyKey(message.createdAt, conversationId),
     });
     try {
       await batch.commit();

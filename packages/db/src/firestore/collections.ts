@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CollectionReference, DocumentReference, Firestore } from '@google-cloud/firestore';
 
 /**
@@ -7,6 +8,8 @@ import type { CollectionReference, DocumentReference, Firestore } from '@google-
  * ```
  * members/{userId}                                  users: profile, status, isSignedIn, lastSignOutAt, updatedAt
  * members/{userId}/signEvents/{signSeq, 12 digits}  session starts and ends, numbered per user
+ * members/{userId}/notifications/{messageId}        the user's outbox (NOTIFIER=outbox): one per message
+ * devices/{sha256 of the token, hex}                push tokens: token, userId, platform, recentKey
  * sessions/{sessionId}                              isActive, lastHeartbeatAt, signedOutAt
  * conversations/{conversationId}                    title, memberIds, heads (lastSeq, lastMessage, lastRseq), activeKey
  * conversations/{c}/participants/{userId}           the member's delivered and read horizons
@@ -24,6 +27,8 @@ export class FirestoreCollections {
   static readonly MESSAGES = 'messages';
   static readonly RECEIPTS = 'receipts';
   static readonly META = 'meta';
+  static readonly DEVICES = 'devices';
+  static readonly NOTIFICATIONS = 'notifications';
 
   readonly #db: Firestore;
 
@@ -78,6 +83,27 @@ export class FirestoreCollections {
 
   receipt(conversationId: string, rseq: number): DocumentReference {
     return this.receipts(conversationId).doc(positionId(rseq));
+  }
+
+  devices(): CollectionReference {
+    return this.#db.collection(FirestoreCollections.DEVICES);
+  }
+
+  /**
+   * Keyed by a hash of the token: the token itself may not name a document (a web push endpoint is a
+   * URL, with `/`), and one document per token is what makes a token belong to one user at a time.
+   */
+  device(token: string): DocumentReference {
+    return this.devices().doc(createHash('sha256').update(token).digest('hex'));
+  }
+
+  notifications(userId: string): CollectionReference {
+    return this.member(userId).collection(FirestoreCollections.NOTIFICATIONS);
+  }
+
+  /** Keyed by the message: a second notification of it for the same user cannot be created. */
+  notification(userId: string, messageId: string): DocumentReference {
+    return this.notifications(userId).doc(messageId);
   }
 
   clock(): DocumentReference {

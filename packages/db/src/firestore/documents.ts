@@ -1,5 +1,5 @@
 import { Timestamp, type DocumentData, type DocumentSnapshot } from '@google-cloud/firestore';
-import type { Conversation, Message, Receipt, SessionRecord, UserRecord, UserStatus } from '../store.ts';
+import type { Conversation, DevicePlatform, DeviceRecord, Message, OutboxNotification, Receipt, SessionRecord, UserRecord, UserStatus } from '../store.ts';
 
 /**
  * The shapes stored in each collection (see `collections.ts`). Every field is always written, `null`
@@ -33,8 +33,11 @@ export interface SessionDoc {
   signedOutAt: Timestamp | null;
 }
 
-/** The copy of the newest message kept on its conversation, for listing without another read. */
-export interface LastMessageDoc {
+/**
+ * A copy of a message kept on another document (its conversation's newest, a notification), so that
+ * listing those needs no further read. Messages never change, so a copy never goes stale.
+ */
+export interface MessageCopyDoc {
   id: string;
   seq: number;
   senderId: string;
@@ -50,11 +53,11 @@ export interface ConversationDoc {
   createdAt: Timestamp;
   /** Position of the newest message (0: none); every message up to it exists. */
   lastSeq: number;
-  lastMessage: LastMessageDoc | null;
+  lastMessage: MessageCopyDoc | null;
   /** Position and time of the newest receipt (0 and null: none). */
   lastRseq: number;
   lastReceiptAt: Timestamp | null;
-  /** Activity order for listing, see `activeKey()`. */
+  /** Activity order for listing, see `recencyKey()`. */
   activeKey: string;
 }
 
@@ -88,6 +91,28 @@ export interface ReceiptDoc {
   createdAt: Timestamp;
 }
 
+/** A push token, keyed by its hash (see `FirestoreCollections.device`). */
+export interface DeviceDoc {
+  token: string;
+  userId: string;
+  platform: DevicePlatform;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  /** Most recently registered first, see `recencyKey()`. */
+  recentKey: string;
+}
+
+/** An outbox entry, keyed by its message's id under its recipient: the key is what makes it unique. */
+export interface NotificationDoc {
+  id: string;
+  recipientId: string;
+  conversationId: string;
+  message: MessageCopyDoc;
+  createdAt: Timestamp;
+  /** Newest first, see `recencyKey()`. */
+  recentKey: string;
+}
+
 /** Timestamps are stored at millisecond precision, so a `Date` read back equals the one written. */
 export const stamp = (date: Date): Timestamp => Timestamp.fromDate(date);
 
@@ -106,12 +131,6 @@ export function dataOf<T extends DocumentData>(snapshot: DocumentSnapshot): T {
 }
 
 export const dedupKey = (senderId: string, clientMessageId: string): string => `${senderId}\n${clientMessageId}`;
-
-/**
- * Most recent activity first, ties broken by id: one string compared as a whole, so a page boundary
- * is a single range condition (`activeKey < cursor`) that Firestore serves from one index.
- */
-export const activeKey = (at: Date, conversationId: string): string => `${String(at.getTime()).padStart(15, '0')}:${conversationId}`;
 
 export function toUser(id: string, doc: MemberDoc): UserRecord {
   return {
@@ -154,18 +173,20 @@ export function toMessage(doc: MessageDoc): Message {
   };
 }
 
+export function fromMessageCopy(conversationId: string, copy: MessageCopyDoc): Message {
+  const { id, seq, senderId, clientMessageId, text } = copy;
+  return { id, conversationId, seq, senderId, clientMessageId, text, createdAt: copy.createdAt.toDate() };
+}
+
 export function lastMessageOf(conversationId: string, doc: ConversationDoc): Message | null {
-  const last = doc.lastMessage;
-  if (!last) return null;
-  const { id, seq, senderId, clientMessageId, text } = last;
-  return { id, conversationId, seq, senderId, clientMessageId, text, createdAt: last.createdAt.toDate() };
+  return doc.lastMessage ? fromMessageCopy(conversationId, doc.lastMessage) : null;
 }
 
 export function toMessageDoc(message: Message): MessageDoc {
   return { ...message, dedupKey: dedupKey(message.senderId, message.clientMessageId), createdAt: stamp(message.createdAt) };
 }
 
-export function toLastMessageDoc(message: Message): LastMessageDoc {
+export function toMessageCopyDoc(message: Message): MessageCopyDoc {
   const { id, seq, senderId, clientMessageId, text } = message;
   return { id, seq, senderId, clientMessageId, text, createdAt: stamp(message.createdAt) };
 }
@@ -186,4 +207,18 @@ export function toReceipt(doc: ReceiptDoc): Receipt {
 export function toReceiptDoc(receipt: Receipt): ReceiptDoc {
   const { timestamp, ...rest } = receipt;
   return { ...rest, createdAt: stamp(timestamp) };
+}
+
+export function toDevice(doc: DeviceDoc): DeviceRecord {
+  return { token: doc.token, userId: doc.userId, platform: doc.platform, createdAt: doc.createdAt.toDate(), updatedAt: doc.updatedAt.toDate() };
+}
+
+export function toNotification(doc: NotificationDoc): OutboxNotification {
+  return {
+    id: doc.id,
+    recipientId: doc.recipientId,
+    conversationId: doc.conversationId,
+    message: fromMessageCopy(doc.conversationId, doc.message),
+    createdAt: doc.createdAt.toDate(),
+  };
 }

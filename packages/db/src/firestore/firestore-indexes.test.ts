@@ -126,6 +126,14 @@ describe('firestore.indexes.json', () => {
     await store.history(one.id, { beforeSeq: 3, limit: 1 });
     const first = await store.listConversations('ann', { limit: 1 });
     await store.listConversations('bob', { limit: 5, cursor: first.nextCursor });
+    await store.registerDevice({ userId: 'ann', token: 'web/push/1', platform: 'web' });
+    await store.registerDevice({ userId: 'bob', token: 'web/push/1', platform: 'android' });
+    await store.devicesOf('bob');
+    await store.removeDevices(['web/push/1']);
+    for (const message of (await store.history(one.id, { limit: 2 })).messages) await store.addNotification({ recipientId: 'ann', message });
+    const notifications = await store.listNotifications('ann', { limit: 1 });
+    expect(notifications.nextCursor).not.toBeNull();
+    await store.listNotifications('ann', { limit: 5, cursor: notifications.nextCursor });
     await store.conversationIdsOf('ann');
     await store.contactIdsOf('ann');
     for (const kind of ['messages', 'receipts'] as const) {

@@ -5,8 +5,11 @@ import type {
   Conversation,
   ConversationSummary,
   CreateConversationInput,
+  DevicePlatform,
+  DeviceRecord,
   MarkInput,
   Message,
+  OutboxNotification,
   Page,
   Receipt,
   SessionRecord,
@@ -18,11 +21,11 @@ import type {
   UserStatus,
 } from '../store.ts';
 import { appendMessage } from './append-message.ts';
+import { BATCH, chunks, GET_ALL } from './chunks.ts';
 import { FirestoreCollections, isDocumentId } from './collections.ts';
 import { isAlreadyExists } from './contention.ts';
-import { KeyedQueue } from './keyed-queue.ts';
+import { devicesOf, registerDevice, removeDevices } from './devices.ts';
 import {
-  activeKey,
   dataOf,
   later,
   readTimeOf,
@@ -37,15 +40,13 @@ import {
   type ParticipantDoc,
   type SessionDoc,
 } from './documents.ts';
+import { KeyedQueue } from './keyed-queue.ts';
 import { listConversations } from './list-conversations.ts';
 import { markReceipt } from './mark-receipt.ts';
+import { addNotification, listNotifications } from './outbox.ts';
+import { recencyKey } from './recency-key.ts';
 import { createSession, endSession, touchSession } from './sessions.ts';
 import { readStream, streamHeads } from './streams.ts';
-
-/** Writes per batch: Firestore allows 500. */
-const BATCH = 450;
-/** Documents per `getAll`. */
-const GET_ALL = 300;
 
 export interface FirestoreStoreOptions {
   /** Runs after the client is terminated (e.g. deleting the firebase-admin app that owned it). */
@@ -56,20 +57,15 @@ export interface FirestoreStoreOptions {
   closeTimeoutMs?: number;
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * The `Store` on Firestore (firebase-admin's client, `@google-cloud/firestore`). Collection paths live
  * in `collections.ts`, the stored shapes in `documents.ts`.
  *
  * No transactions: every invariant that concurrent writers could break is kept by `create()` of the
  * document at the next position of a stream, which fails for all but one writer (messages and receipts
- * per conversation, sign events per user: `append-message.ts`, `mark-receipt.ts`, `sessions.ts`).
- * Other writes change only their own fields. Times come from the store's clock: the read time of a
+ * per conversation, sign events per user: `append-message.ts`, `mark-receipt.ts`, `sessions.ts`), or
+ * of the one document a key may have (a notification per message and recipient: `outbox.ts`). Other
+ * writes change only their own fields, or a whole document of their own (a device: `devices.ts`). Times come from the store's clock: the read time of a
  * read made in the same operation.
  */
 export class FirestoreStore implements Store {
@@ -288,7 +284,7 @@ export class FirestoreStore implements Store {
         lastMessage: null,
         lastRseq: 0,
         lastReceiptAt: null,
-        activeKey: activeKey(createdAt, id),
+        activeKey: recencyKey(createdAt, id),
       };
       const participant = (userId: string): ParticipantDoc => ({ userId, deliveredSeq: 0, readSeq: 0, joinedAt: stamp(createdAt) });
       const parts = chunks(memberIds, BATCH);
@@ -405,5 +401,29 @@ export class FirestoreStore implements Store {
 
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]> {
     return this.#op(() => readStream(this.#paths, kind, read));
+  }
+
+  // Devices
+
+  registerDevice(input: { userId: string; token: string; platform: DevicePlatform }): Promise<DeviceRecord> {
+    return this.#op(() => registerDevice(this.#db, this.#paths, input));
+  }
+
+  devicesOf(userId: string): Promise<DeviceRecord[]> {
+    return this.#op(() => devicesOf(this.#paths, userId));
+  }
+
+  removeDevices(tokens: string[]): Promise<void> {
+    return this.#op(() => removeDevices(this.#db, this.#paths, tokens));
+  }
+
+  // Outbox
+
+  addNotification(input: { recipientId: string; message: Message }): Promise<{ notification: OutboxNotification; created: boolean }> {
+    return this.#op(() => addNotification(this.#db, this.#paths, input));
+  }
+
+  listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>> {
+    return this.#op(() => listNotifications(this.#paths, userId, page));
   }
 }

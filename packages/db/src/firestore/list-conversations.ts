@@ -1,21 +1,8 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { StoreInputError } from '../errors.ts';
 import type { ConversationSummary, Page } from '../store.ts';
 import type { FirestoreCollections } from './collections.ts';
 import { dataOf, lastMessageOf, toConversation, type ConversationDoc, type ParticipantDoc } from './documents.ts';
-
-const ACTIVE_KEY = /^\d{15}:.+$/;
-
-/** The cursor is the `activeKey` of the last conversation of the page. */
-function encodeCursor(key: string): string {
-  return Buffer.from(key).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!ACTIVE_KEY.test(key)) throw new StoreInputError('cursor', 'not a cursor of this list');
-  return key;
-}
+import { decodeCursor, encodeCursor } from './recency-key.ts';
 
 /**
  * One range query on the member's conversations by `activeKey` (index: memberIds CONTAINS, activeKey

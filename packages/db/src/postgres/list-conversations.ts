@@ -1,5 +1,5 @@
 import type { ConversationSummary, Page } from '../store.ts';
-import { decodeCursor, encodeCursor } from './conversation-cursor.ts';
+import { cursorTime, decodeCursor, encodeCursor } from './keyset-cursor.ts';
 import { MEMBER_IDS, toConversation, toMessage, type ConversationRow } from './rows.ts';
 import type { SqlExecutor } from './sql-driver.ts';
 
@@ -18,7 +18,7 @@ interface SummaryRow extends ConversationRow {
 // join. Fetches one row more than the page to know whether another page exists.
 const LIST = `
   select c.id, c.title, c.created_at, ${MEMBER_IDS},
-    to_char(c.active_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as active_at,
+    ${cursorTime('c.active_at')} as active_at,
     (select count(*) from messages u
       where u.conversation_id = c.id and u.seq > me.read_seq and u.sender_id <> me.user_id)::int as unread_count,
     m.id as m_id, m.seq as m_seq, m.sender_id as m_sender_id, m.client_message_id as m_client_message_id,
@@ -50,9 +50,9 @@ export async function listConversations(
 ): Promise<Page<ConversationSummary>> {
   const after = page.cursor ? decodeCursor(page.cursor) : null;
   const limit = Math.max(0, page.limit);
-  const rows = await db.query<SummaryRow>(LIST, [userId, after?.activeAt ?? null, after?.id ?? null, limit + 1]);
+  const rows = await db.query<SummaryRow>(LIST, [userId, after?.at ?? null, after?.id ?? null, limit + 1]);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  const nextCursor = rows.length > limit && last ? encodeCursor({ activeAt: last.active_at, id: last.id }) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.active_at, id: last.id }) : null;
   return { items: items.map(toSummary), nextCursor };
 }

@@ -3,8 +3,11 @@ import type {
   Conversation,
   ConversationSummary,
   CreateConversationInput,
+  DevicePlatform,
+  DeviceRecord,
   MarkInput,
   Message,
+  OutboxNotification,
   Page,
   Receipt,
   SessionRecord,
@@ -16,10 +19,12 @@ import type {
   UserStatus,
 } from '../store.ts';
 import { appendMessage } from './append-message.ts';
+import { devicesOf, registerDevice, removeDevices } from './devices.ts';
 import { newId } from './ids.ts';
 import { listConversations } from './list-conversations.ts';
 import { markReceipt } from './mark-receipt.ts';
 import { loadMigrations, migrate } from './migrate.ts';
+import { addNotification, listNotifications } from './outbox.ts';
 import {
   MEMBER_IDS,
   toConversation,
@@ -253,5 +258,29 @@ export class PgStore implements Store {
 
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]> {
     return readStream(this.#db, kind, read);
+  }
+
+  // Devices
+
+  registerDevice(input: { userId: string; token: string; platform: DevicePlatform }): Promise<DeviceRecord> {
+    return registerDevice(this.#db, input);
+  }
+
+  devicesOf(userId: string): Promise<DeviceRecord[]> {
+    return devicesOf(this.#db, userId);
+  }
+
+  removeDevices(tokens: string[]): Promise<void> {
+    return removeDevices(this.#db, tokens);
+  }
+
+  // Outbox
+
+  addNotification(input: { recipientId: string; message: Message }): Promise<{ notification: OutboxNotification; created: boolean }> {
+    return addNotification(this.#db, input);
+  }
+
+  listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>> {
+    return listNotifications(this.#db, userId, page);
   }
 }

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Receipt, SessionRecord, UserRecord, UserStatus } from '../store.ts';
+import type { Conversation, DevicePlatform, DeviceRecord, Message, Receipt, SessionRecord, UserRecord, UserStatus } from '../store.ts';
 
 /** `bigint` columns: pg returns them as strings, PGlite as numbers. Positions stay far below 2^53. */
 type Int8 = number | string;
@@ -50,6 +50,14 @@ export interface ReceiptRow {
   old_status: Receipt['oldStatus'];
   new_status: Receipt['newStatus'];
   created_at: Date;
+}
+
+export interface DeviceRow {
+  token: string;
+  user_id: string;
+  platform: DevicePlatform;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export function toUser(row: UserRow): UserRecord {
@@ -104,6 +112,10 @@ export function toReceipt(row: ReceiptRow): Receipt {
     newStatus: row.new_status,
     timestamp: row.created_at,
   };
+}
+
+export function toDevice(row: DeviceRow): DeviceRecord {
+  return { token: row.token, userId: row.user_id, platform: row.platform, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 /** The member ids of conversation `c`, as a column of a query over `conversations c`. */
