@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { getWSConnectionHandler } from '@trpc/server/adapters/ws';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, createContextFactory, publishPresence, type ApiConfig, type Authenticator, type Context, type Deps, type Logger } from '@parley/api';
+import { appRouter, createContextFactory, publishPresence, type ApiConfig, type Authenticator, type Context, type Deps, type Logger, type MessageJobs } from '@parley/api';
 import { topics } from '@parley/api/schema';
 import type { Store } from '@parley/db';
 import { BatchedActivity } from './activity.ts';
@@ -23,6 +23,10 @@ export interface ServerOptions {
   roles: RoleSet;
   auth: Authenticator;
   config: ApiConfig;
+  /** Where stored messages go for background work (the offline-notification queue). */
+  jobs: MessageJobs;
+  /** More Prometheus text for `/metrics` (the job workers' and queues'). */
+  extraMetrics?: () => Promise<string>;
   /** Time to wait for a PONG before the socket is dropped. @default 10000 */
   pongWaitMs?: number;
   /** Largest WebSocket frame accepted; bigger ones close the socket with 1009. @default 1048576 */
@@ -59,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     typing: undefined as never,
     auth: options.auth,
     activity,
+    jobs: options.jobs,
     config: options.config,
     log,
   };
@@ -93,7 +98,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const health = healthHandler({
     store,
     redisHealthy: roles.healthy,
-    metrics: () => {
+    metrics: async () => {
       const delay = loopDelayWindow();
       return [
         '# TYPE parley_connections gauge',
@@ -108,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         `parley_heap_used_bytes ${process.memoryUsage().heapUsed}`,
         '# TYPE parley_redis_up gauge',
         `parley_redis_up ${roles.healthy() === false ? 0 : 1}`,
-        '',
+        (await options.extraMetrics?.()) ?? '',
       ].join('\n');
     },
   });

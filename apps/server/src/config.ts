@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { ApiConfig } from '@parley/api';
 import type { StoreConfig } from '@parley/db';
 import type { Env } from './env.ts';
+import type { JobQueueOptions } from './jobs/queues.ts';
+import type { NotifierConfig } from './notify/create-notifier.ts';
 
 export function apiConfigFrom(env: Env): ApiConfig {
   return {
@@ -34,4 +36,14 @@ export function storeConfigFrom(env: Env): StoreConfig {
 
 export function instanceIdFrom(env: Env): string {
   return env.INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9-]/g, '').slice(0, 20)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+export function jobQueueOptionsFrom(env: Env): JobQueueOptions & { lockDurationMs: number } {
+  return { notifyDelayMs: env.NOTIFY_DELAY_MS, sweepIntervalMs: Math.max(env.SWEEP_INTERVAL_MS, 100), lockDurationMs: env.JOB_LOCK_MS };
+}
+
+export function notifierConfigFrom(env: Env): NotifierConfig {
+  if (env.NOTIFIER === 'webhook') return { kind: 'webhook', url: env.NOTIFY_WEBHOOK_URL!, secret: env.NOTIFY_WEBHOOK_SECRET! };
+  if (env.NOTIFIER === 'fcm') return { kind: 'fcm', ...(env.FIREBASE_PROJECT_ID ? { projectId: env.FIREBASE_PROJECT_ID } : {}) };
+  return { kind: 'outbox' };
 }

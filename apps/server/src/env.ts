@@ -37,8 +37,21 @@ export const envSchema = z.object({
   PRESENCE_TTL_MS: int(30_000).pipe(z.number().min(300).max(60_000)),
   TYPING_TIMEOUT_MS: int(6_000).pipe(z.number().min(100)),
   INSTANCE_ID: z.preprocess(blankIsUnset, z.string().optional()),
+  /** `1`: this server also runs the job workers; `0`: they run elsewhere (`pnpm worker`). */
   WORKERS: z.enum(['0', '1']).default('1'),
+  NOTIFIER: z.enum(['outbox', 'webhook', 'fcm']).default('outbox'),
+  NOTIFY_WEBHOOK_URL: z.preprocess(blankIsUnset, z.url({ protocol: /^https?$/ }).optional()),
+  NOTIFY_WEBHOOK_SECRET: z.preprocess(blankIsUnset, z.string().min(16, 'NOTIFY_WEBHOOK_SECRET: at least 16 characters').optional()),
+  /** A job whose worker died runs again after this (BullMQ lock and stalled-check period). */
+  JOB_LOCK_MS: int(30_000).pipe(z.number().min(500)),
+  /** `pnpm worker`'s `/healthz` and `/metrics` (0: a free port). */
+  WORKER_PORT: int(3002),
   LOG_LEVEL: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  if (env.NOTIFIER !== 'webhook') return;
+  for (const key of ['NOTIFY_WEBHOOK_URL', 'NOTIFY_WEBHOOK_SECRET'] as const) {
+    if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required with NOTIFIER=webhook' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

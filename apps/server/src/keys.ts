@@ -65,4 +65,14 @@ export class RedisKeys {
     // Encoded so that no pair of ids can produce another pair's key.
     return `${this.prefix}typing:${encodeURIComponent(conversationId)}:${encodeURIComponent(userId)}`;
   }
+
+  /** BullMQ's own prefix: its queues live under `<prefix>bull:<queue>:…` (BullMQ names those keys). */
+  get bullPrefix(): string {
+    return `${this.prefix}bull`;
+  }
+
+  /** String, the state of one offline notification (`pending` or `sent`), so it goes out at most once. */
+  notifyLedger(messageId: string, recipientId: string): string {
+    return `${this.prefix}notify:${encodeURIComponent(messageId)}:${encodeURIComponent(recipientId)}`;
+  }
 }

@@ -1,14 +1,18 @@
 import { createStore } from '@parley/db';
-import { createFirebaseAuth } from './auth/firebase-auth.ts';
-import { createJwtAuth } from './auth/jwt-auth.ts';
+import { createAuth } from './auth/create-auth.ts';
 import { startServer } from './app.ts';
-import { apiConfigFrom, instanceIdFrom, storeConfigFrom } from './config.ts';
+import { apiConfigFrom, instanceIdFrom, jobQueueOptionsFrom, notifierConfigFrom, storeConfigFrom } from './config.ts';
 import { readEnv } from './env.ts';
+import { QueuedMessageJobs } from './jobs/message-jobs.ts';
+import { JobMetrics } from './jobs/metrics.ts';
+import { startJobWorkers } from './jobs/workers.ts';
 import { createLogger } from './log.ts';
+import { createNotifier } from './notify/create-notifier.ts';
 import { createMemoryRoles } from './roles.ts';
-import { createRedisRoles, RedisUnreachableError } from './redis-roles.ts';
+import { createRedisRoles } from './redis-roles.ts';
+import { closeOnSignals, runMain } from './lifecycle.ts';
 
-// Wiring only: environment → store → roles → server. Everything else lives in its module.
+// Wiring only: environment → store → roles → server (→ job workers unless WORKERS=0).
 async function main(): Promise<void> {
   const env = readEnv();
   const instanceId = instanceIdFrom(env);
@@ -17,14 +21,9 @@ async function main(): Promise<void> {
   const roles = env.REDIS_URL === 'memory://'
     ? createMemoryRoles({ instanceId, typingTimeoutMs: env.TYPING_TIMEOUT_MS })
     : await createRedisRoles({ url: env.REDIS_URL, instanceId, log, presenceTtlMs: env.PRESENCE_TTL_MS, typingTimeoutMs: env.TYPING_TIMEOUT_MS });
-  const firebaseAuth = env.AUTH_MODE === 'firebase'
-    ? createFirebaseAuth({ ...(env.FIREBASE_PROJECT_ID ? { projectId: env.FIREBASE_PROJECT_ID } : {}), log })
-    : null;
-  const auth = firebaseAuth ?? await createJwtAuth({
-    mode: env.AUTH_MODE === 'firebase' ? 'jwt' : env.AUTH_MODE,
-    ...(env.JWT_SECRET ? { secret: env.JWT_SECRET } : {}),
-    ...(env.JWT_PUBLIC_KEY ? { publicKey: env.JWT_PUBLIC_KEY } : {}),
-  });
+  const auth = await createAuth(env, log);
+  const queues = roles.jobQueues(jobQueueOptionsFrom(env));
+  const metrics = new JobMetrics();
   const server = await startServer({
     port: env.PORT,
     host: env.HOST,
@@ -33,32 +32,37 @@ async function main(): Promise<void> {
     roles,
     auth,
     config: apiConfigFrom(env),
+    jobs: new QueuedMessageJobs({ queues, log }),
+    extraMetrics: () => metrics.render(queues),
     pongWaitMs: env.PONG_WAIT_MS,
     maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
     log,
   });
+  const notifier = env.WORKERS === '1' ? createNotifier(notifierConfigFrom(env), { store, log }) : null;
+  if (notifier) {
+    await startJobWorkers({
+      queues,
+      store,
+      realtime: server.node,
+      auth,
+      connectionCounts: roles.connectionCounts ?? ((ids) => server.deps.presence.connectionCounts(ids)),
+      ledger: roles.ledger,
+      notifier,
+      idleTimeoutMs: env.SESSION_IDLE_TIMEOUT_MS,
+      metrics,
+      log,
+    });
+  }
   process.stdout.write(`listening on ${server.port}\n`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('shutting down', { signal });
+  closeOnSignals(log, async () => {
     await server.close();
+    await queues.close();
+    await notifier?.close?.();
     await roles.close();
-    await firebaseAuth?.close();
+    await auth.close?.();
     await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof RedisUnreachableError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`parley failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain('parley', main);

@@ -2,7 +2,9 @@ import type { Logger } from '@parley/api';
 import { RedisBroker } from './broker/redis-broker.ts';
 import { RedisKeys } from './keys.ts';
 import { RedisLimiter } from './limits/redis-limiter.ts';
-import { RedisPresence } from './presence/redis-presence.ts';
+import { countConnections, RedisPresence } from './presence/redis-presence.ts';
+import { BullJobQueues } from './jobs/bullmq-queues.ts';
+import { RedisLedger } from './jobs/redis-ledger.ts';
 import { RedisTyping } from './presence/redis-typing.ts';
 import { createRedisClient, quitRedis, whenReady } from './redis-client.ts';
 import type { RoleSet } from './roles.ts';
@@ -51,6 +53,9 @@ export async function createRedisRoles(options: RedisRolesOptions): Promise<Role
     },
     typing: (onExpire) =>
       new RedisTyping({ redis: shared, keys, instanceId, log, onExpire, ...(options.typingTimeoutMs ? { timeoutMs: options.typingTimeoutMs } : {}) }),
+    jobQueues: (jobOptions) => new BullJobQueues({ ...jobOptions, url: options.url, keys, log }),
+    ledger: new RedisLedger({ redis: shared, keys }),
+    connectionCounts: (userIds) => countConnections(shared, keys, userIds),
     healthy: () => broker.healthy,
     async close() {
       await broker.close();

@@ -2,7 +2,7 @@
  * The roles the routers depend on. `apps/server` builds the implementations (memory or Redis) and
  * injects them through the context; the routers never construct infrastructure.
  */
-import type { Store } from '@parley/db';
+import type { Message, Store } from '@parley/db';
 import type { BusEvent } from './schema/bus.ts';
 import type { ConnectionInfo } from './schema/shapes.ts';
 
@@ -89,6 +89,12 @@ export interface ActivityRecorder {
   touch(sessionId: string): void;
 }
 
+/** Background work that follows a stored message (the offline-notification job). */
+export interface MessageJobs {
+  /** Called once per newly stored message; never throws (a failure is logged, the send stands). */
+  messageStored(message: Message): void;
+}
+
 export interface Limits {
   send: RateRule;
   typing: RateRule;
@@ -115,6 +121,7 @@ export interface Deps {
   typing: TypingTracker;
   auth: Authenticator;
   activity: ActivityRecorder;
+  jobs: MessageJobs;
   config: ApiConfig;
   log: Logger;
 }

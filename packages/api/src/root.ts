@@ -4,6 +4,8 @@ import { authRouter } from './router/auth.ts';
 import { chatRouter } from './router/chat.ts';
 import { connectionsRouter } from './router/connections.ts';
 import { conversationsRouter } from './router/conversations.ts';
+import { devicesRouter } from './router/devices.ts';
+import { notificationsRouter } from './router/notifications.ts';
 import { usersRouter } from './router/users.ts';
 
 export const appRouter = router({
@@ -13,6 +15,8 @@ export const appRouter = router({
   chat: chatRouter,
   connections: connectionsRouter,
   admin: adminRouter,
+  devices: devicesRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

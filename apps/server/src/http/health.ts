@@ -5,7 +5,7 @@ export interface Probes {
   store: Store;
   /** null when the roles run in memory (no Redis to reach). */
   redisHealthy: () => boolean | null;
-  metrics: () => string;
+  metrics: () => Promise<string>;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -30,8 +30,9 @@ export function healthHandler(probes: Probes) {
       return true;
     }
     if (path === '/metrics') {
+      const text = await probes.metrics();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(probes.metrics());
+      res.end(text);
       return true;
     }
     return false;

@@ -136,6 +136,24 @@ interface StoredInfo {
 }
 
 /**
+ * Live connections per user, cluster-wide, read straight from Redis; throws when Redis does not
+ * answer (for callers that must not guess, like the offline-notification job).
+ */
+export async function countConnections(redis: Redis, keys: RedisKeys, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const pipeline = redis.pipeline();
+  for (const id of userIds) pipeline.hlen(keys.presenceUser(id));
+  const replies = (await pipeline.exec()) ?? [];
+  return new Map(
+    userIds.map((id, i) => {
+      const [error, count] = replies[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      return [id, Number(count)];
+    }),
+  );
+}
+
+/**
  * Cluster-wide presence (Centrifuge's Redis presence): each instance keeps a heartbeat in a sorted
  * set and its connections in Redis; a live instance's sweep removes a dead one's connections and
  * reports the users who thereby went offline.
@@ -245,18 +263,8 @@ export class RedisPresence implements PresenceManager {
   }
 
   async connectionCounts(userIds: string[]): Promise<Map<string, number>> {
-    if (userIds.length === 0) return new Map();
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const id of userIds) pipeline.hlen(this.#keys.presenceUser(id));
-      const replies = (await pipeline.exec()) ?? [];
-      return new Map(
-        userIds.map((id, i) => {
-          const [error, count] = replies[i] ?? [new Error('no reply')];
-          if (error) throw error;
-          return [id, Number(count)];
-        }),
-      );
+      return await countConnections(this.#redis, this.#keys, userIds);
     } catch (error) {
       this.#degrade(error);
       return new Map(userIds.map((id) => [id, this.#perUser.get(id) ?? 0]));

@@ -24,12 +24,18 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Runs `src/main.ts` — exactly what `pnpm start` runs — as its own process, on a free port. */
-export async function startInstance(env: Record<string, string>, options: { timeoutMs?: number } = {}): Promise<InstanceHandle> {
+/**
+ * Runs `src/main.ts` — exactly what `pnpm start` runs — as its own process, on a free port; or
+ * `src/worker-main.ts` (`pnpm worker`), whose port serves `/healthz` and `/metrics`.
+ */
+export async function startInstance(
+  env: Record<string, string>,
+  options: { timeoutMs?: number; script?: 'src/main.ts' | 'src/worker-main.ts' } = {},
+): Promise<InstanceHandle> {
   const id = env.INSTANCE_ID ?? `inst-${Math.random().toString(36).slice(2, 8)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts'], {
     cwd: serverDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', INSTANCE_ID: id, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', WORKER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', INSTANCE_ID: id, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -47,6 +47,7 @@ export const chatRouter = router({
     if (created) {
       const topic = topics.conversation(input.conversationId);
       deps.realtime.publish(topic, { t: 'message', message });
+      deps.jobs.messageStored(message);
       if (await deps.typing.stop(input.conversationId, identity.userId)) {
         deps.realtime.publish(topic, { t: 'typing', conversationId: input.conversationId, userId: identity.userId, isTyping: false });
       }

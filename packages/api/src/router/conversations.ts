@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { StoreInputError } from '@parley/db';
+import { asBadRequest } from '../services/store-input.ts';
 import { authedProcedure, router } from '../trpc.ts';
 import { createConversationInput, historyInput, listConversationsInput } from '../schema/inputs.ts';
 import { topics } from '../schema/bus.ts';
@@ -26,14 +26,9 @@ export const conversationsRouter = router({
     return conversation;
   }),
 
-  list: authedProcedure.input(listConversationsInput).query(async ({ ctx, input }) => {
-    try {
-      return await ctx.deps.store.listConversations(ctx.identity.userId, { limit: input?.limit ?? 20, cursor: input?.cursor ?? null });
-    } catch (error) {
-      if (error instanceof StoreInputError) throw new TRPCError({ code: 'BAD_REQUEST', message: `${error.field}: ${error.message}`, cause: error });
-      throw error;
-    }
-  }),
+  list: authedProcedure.input(listConversationsInput).query(({ ctx, input }) =>
+    asBadRequest(() => ctx.deps.store.listConversations(ctx.identity.userId, { limit: input?.limit ?? 20, cursor: input?.cursor ?? null })),
+  ),
 
   history: authedProcedure.input(historyInput).query(async ({ ctx, input }) => {
     await ctx.membership.require(input.conversationId, ctx.identity.userId);

@@ -34,6 +34,13 @@ export const markInput = z.object({ conversationId: id, seq });
 export const typingInput = z.object({ conversationId: id, isTyping: z.boolean() });
 export const setStatusInput = z.object({ status: userStatus, text: z.string().max(140).nullish() });
 
+export const registerDeviceInput = z.object({
+  // FCM registration tokens are about 160 characters; APNs device tokens 64 hex digits.
+  token: z.string().trim().min(8).max(4096),
+  platform: z.enum(['android', 'ios', 'web']),
+});
+export const listNotificationsInput = listConversationsInput;
+
 /** `lastEventId` must be in the input for tRPC's `tracked()` resume to reach us. */
 export const streamInput = z
   .object({ conversationId: id.optional(), lastEventId: z.string().max(65536).nullish() })
