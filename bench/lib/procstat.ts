@@ -74,17 +74,28 @@ export function machineBusyUs(): number {
   return (total - idle) * tickUs;
 }
 
+/** CPU time in µs per process of the given trees. */
+function cpuByPid(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const root of pids) for (const p of processTree(root)) out.set(p, (readStat(p)?.ticks ?? 0) * tickUs);
+  return out;
+}
+
 export class CpuMeter {
-  private startCpu = 0;
+  private startCpu = new Map<number, number>();
   private startAt = 0;
   constructor(private readonly pids: number[]) {}
   start(): void {
-    this.startCpu = cpuUs(this.pids);
+    this.startCpu = cpuByPid(this.pids);
     this.startAt = performance.now();
   }
-  /** µs of CPU since start, and the share of one core. */
+  /**
+   * µs of CPU since start, and the share of one core. Per process: one that exited meanwhile (a pool
+   * closing an idle Postgres connection) is left out rather than subtracted, one that started counts whole.
+   */
   stop(): { cpuUs: number; wallMs: number; cores: number } {
-    const cpu = cpuUs(this.pids) - this.startCpu;
+    let cpu = 0;
+    for (const [pid, us] of cpuByPid(this.pids)) cpu += us - (this.startCpu.get(pid) ?? 0);
     const wallMs = performance.now() - this.startAt;
     return { cpuUs: cpu, wallMs, cores: cpu / 1000 / wallMs };
   }
