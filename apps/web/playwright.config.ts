@@ -1,10 +1,35 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-/** Fixed test ports, apart from `pnpm dev` (3000 / 3001), so both can run at once. */
-export const E2E_WEB_PORT = 3100;
-export const E2E_SERVER_PORT = 3101;
+/** Free ports, picked together so they differ (both are held open until both are known). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const server = createServer().listen(0, '127.0.0.1');
+      servers.push(server);
+      await once(server, 'listening');
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+// Picked once by the runner and kept in its environment: the config is loaded again in every worker
+// process, which inherits that environment, so the fixtures see the same ports. Set either variable to
+// choose a port; one that is taken fails the run with a message naming it.
+if (!process.env.E2E_WEB_PORT || !process.env.E2E_SERVER_PORT) {
+  const [web, server] = await freePorts(2);
+  process.env.E2E_WEB_PORT ??= String(web);
+  process.env.E2E_SERVER_PORT ??= String(server);
+}
+export const E2E_WEB_PORT = Number(process.env.E2E_WEB_PORT);
+export const E2E_SERVER_PORT = Number(process.env.E2E_SERVER_PORT);
 export const E2E_SERVICE_TOKEN = 'e2e-service-token-123456';
+export const E2E_SESSION_IDLE_TIMEOUT_MS = 10_000;
 
 const webDir = import.meta.dirname;
 const repoRoot = path.resolve(webDir, '../..');
@@ -42,13 +67,13 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: [
     {
-      // The real server, in one process with in-memory store and fan-out.
-      // TODO(redis): another change switches this to a real redis-server.
-      command: 'pnpm exec tsx apps/server/src/main.ts',
+      // The real server on a private redis-server (see start-server.ts); the store is PGlite in memory.
+      command: 'pnpm exec tsx apps/web/e2e/start-server.ts',
       cwd: repoRoot,
-      url: `${serverUrl}/healthz`,
+      // /readyz: the store and Redis answer, not only the process.
+      url: `${serverUrl}/readyz`,
       env: {
-        REDIS_URL: 'memory://',
+        STORE: 'pglite',
         DATA_DIR: 'memory://',
         AUTH_MODE: 'dev',
         HOST: '127.0.0.1',
@@ -56,9 +81,18 @@ export default defineConfig({
         SERVICE_TOKEN: E2E_SERVICE_TOKEN,
         // The paging test writes a long history quickly; limits have their own server tests.
         RATE_SEND_PER_SEC: '0',
+        // Sessions idle for 10 s end (the session-timeout test withholds its answers to pings); every
+        // other page stays signed in only by answering the 2 s pings, which the whole suite proves.
+        // The long pong wait keeps the server from dropping the silent socket first.
+        PING_INTERVAL_MS: '2000',
+        PONG_WAIT_MS: '60000',
+        SESSION_IDLE_TIMEOUT_MS: String(E2E_SESSION_IDLE_TIMEOUT_MS),
+        SWEEP_INTERVAL_MS: '500',
       },
       reuseExistingServer: false,
       timeout: 60_000,
+      // No graceful shutdown: Playwright kills the process group (server and redis-server at once),
+      // which leaves nothing behind and logs no reconnect noise from a server outliving its Redis.
       stdout: 'pipe',
       stderr: 'pipe',
     },

@@ -39,8 +39,8 @@ export function watchConsole(page: Page, who: string, guard: ConsoleGuard): void
   page.on('pageerror', (error) => guard.errors.push(`[${who}] uncaught: ${error.message}`));
 }
 
-/** Ids are unique per test: every test shares one in-memory server. */
-function uniqueId(name: string): string {
+/** Ids are unique per test: every test shares one server, store and Redis. */
+export function uniqueId(name: string): string {
   return `${name.toLowerCase()}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 }
 
@@ -129,6 +129,13 @@ export async function apiAs(user: ChatUser) {
   if (!token) throw new Error(`${user.name} has no token`);
   return createTRPCClient<AppRouter>({
     links: [httpLink({ url: `http://127.0.0.1:${E2E_SERVER_PORT}/trpc`, transformer: superjson, headers: { authorization: `Bearer ${token}` } })],
+  });
+}
+
+/** No token: what anyone can call (`auth.devLogin`). */
+export function publicApi() {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `http://127.0.0.1:${E2E_SERVER_PORT}/trpc`, transformer: superjson })],
   });
 }
 

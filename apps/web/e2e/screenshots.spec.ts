@@ -3,12 +3,21 @@ import type { Page, TestInfo } from '@playwright/test';
 import { E2E_SERVICE_TOKEN } from '../playwright.config';
 import { apiAs, composer, expect, openChat, test, watchConsole, type ChatUser } from './fixtures';
 
+// Four users, a seeded history and a screenshot per view: longer than one chat test.
+test.describe.configure({ timeout: 90_000 });
+
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 390, height: 844 };
 
-/** Saved beside the suite for review, and attached to the HTML report. */
+/**
+ * A test artifact (under test-results/, attached to the HTML report). `E2E_UPDATE_SCREENSHOTS=1`
+ * writes it to e2e/screenshots/ instead, the committed pictures the README shows: a plain run leaves
+ * the checkout unchanged.
+ */
 async function shot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
-  const file = path.join(import.meta.dirname, 'screenshots', `${name}.png`);
+  const file = process.env.E2E_UPDATE_SCREENSHOTS
+    ? path.join(import.meta.dirname, 'screenshots', `${name}.png`)
+    : testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path: file });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
 }

@@ -19,7 +19,7 @@ export function ConversationList(props: {
   const { state } = useChat();
   const needle = props.filter.trim().toLowerCase();
   const shown = needle
-    ? props.conversations.filter((c) => conversationTitle(c, state.me).toLowerCase().includes(needle) || c.conversation.memberIds.some((id) => id.toLowerCase().includes(needle)))
+    ? props.conversations.filter((c) => conversationTitle(c, state).toLowerCase().includes(needle) || c.conversation.memberIds.some((id) => id.toLowerCase().includes(needle)))
     : props.conversations;
 
   if (!props.loaded) {
@@ -75,14 +75,14 @@ function ConversationRow(props: { conv: ConversationState; active: boolean; onSe
   const me = state.me;
   const others = otherMembers(conv, me);
   const direct = others.length === 1;
-  const title = conversationTitle(conv, me);
+  const title = conversationTitle(conv, state);
   const last = conv.lastMessage;
   const typists = Object.keys(conv.typing).filter((id) => id !== me?.id);
   const status = direct ? visibleStatus(state.presence[others[0]!]) : undefined;
   const preview = typists.length
     ? null
     : last
-      ? `${last.senderId === me?.id ? 'You: ' : direct ? '' : `${personLabel(last.senderId, me)}: `}${last.text}`
+      ? `${last.senderId === me?.id ? 'You: ' : direct ? '' : `${personLabel(last.senderId, state)}: `}${last.text}`
       : 'No messages yet';
   const unread = conv.unreadCount;
 

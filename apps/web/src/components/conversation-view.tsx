@@ -40,7 +40,7 @@ export function ConversationView(props: { conv: ConversationState; onBack: () =>
 
   const others = otherMembers(conv, me);
   const direct = others.length === 1;
-  const title = conversationTitle(conv, me);
+  const title = conversationTitle(conv, state);
   const typists = Object.keys(conv.typing).filter((u) => u !== me?.id);
 
   return (
@@ -54,7 +54,7 @@ export function ConversationView(props: { conv: ConversationState; onBack: () =>
           <h2 className="truncate text-base font-semibold leading-tight" data-testid="conversation-title">{title}</h2>
           <p className="truncate text-xs text-slate-500" data-testid="conversation-subtitle" aria-live="polite">
             {typists.length > 0 ? (
-              <span className="font-medium text-indigo-600" data-testid="typing-indicator">{typingText(typists.map((u) => personLabel(u, me)))}</span>
+              <span className="font-medium text-indigo-600" data-testid="typing-indicator">{typingText(typists.map((u) => personLabel(u, state)))}</span>
             ) : direct ? (
               <PeerSummary userId={others[0]!} />
             ) : (
@@ -110,7 +110,7 @@ function MembersMenu(props: { conv: ConversationState }) {
             <li key={id} className="flex items-center gap-3 rounded-lg px-2 py-1.5">
               <PresenceDot status={status} />
               <span className="min-w-0 flex-1">
-                <span className="block truncate text-sm font-medium">{personLabel(id, me)}{id === me?.id ? ' (you)' : ''}</span>
+                <span className="block truncate text-sm font-medium">{personLabel(id, state)}{id === me?.id ? ' (you)' : ''}</span>
                 <span className="block truncate text-xs text-slate-500">
                   {statusLabel[status]}
                   {presence?.statusText ? ` · ${presence.statusText}` : ''}

@@ -117,7 +117,7 @@ export function MessageList(props: { conv: ConversationState }) {
                 showSender={startsGroup && !mine && !direct}
                 showAvatar={endsGroup && !mine && !direct}
                 avatarColumn={!direct}
-                senderLabel={personLabel(message.senderId, me)}
+                senderLabel={personLabel(message.senderId, state)}
                 startsGroup={startsGroup}
                 tick={mine && me ? tickFor(conv, me.id, message.seq) : null}
               />
@@ -167,7 +167,7 @@ function Bubble(props: {
         <span className="w-8 shrink-0">{props.showAvatar && <Avatar id={message.senderId} label={props.senderLabel} size="sm" />}</span>
       )}
       <div className={`max-w-[80%] md:max-w-[70%] ${mine ? 'items-end' : 'items-start'} flex flex-col`}>
-        {props.showSender && <span className="mb-0.5 ml-3 text-xs font-medium text-slate-500">{props.senderLabel}</span>}
+        {props.showSender && <span className="mb-0.5 ml-3 text-xs font-medium text-slate-500" data-testid="message-sender">{props.senderLabel}</span>}
         <div
           className={`rounded-2xl px-3.5 py-2 text-[15px] leading-snug shadow-sm ${mine ? 'rounded-br-md bg-indigo-600 text-white' : 'rounded-bl-md bg-white text-slate-900 ring-1 ring-slate-200'}`}
         >

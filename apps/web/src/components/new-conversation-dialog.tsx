@@ -5,7 +5,7 @@ import { useChat } from '@/state/chat-provider';
 import { knownContacts } from '@/state/chat-state';
 import { errorCode, errorMessage } from '@/trpc/errors';
 import { parseUserIds } from '@/lib/ids';
-import { visibleStatus } from '@/lib/people';
+import { personLabel, visibleStatus } from '@/lib/people';
 import { Avatar } from './avatar';
 import { Modal } from './modal';
 
@@ -55,8 +55,11 @@ export function NewConversationDialog(props: { onClose: () => void; onCreated: (
                       onChange={(e) => setPicked((list) => (e.target.checked ? [...list, id] : list.filter((x) => x !== id)))}
                       className="h-4 w-4 rounded border-slate-300 accent-indigo-600"
                     />
-                    <Avatar id={id} label={id} size="sm" status={visibleStatus(state.presence[id])} />
-                    <span className="truncate font-mono">{id}</span>
+                    <Avatar id={id} label={personLabel(id, state)} size="sm" status={visibleStatus(state.presence[id])} />
+                    <span className="min-w-0 flex-1 truncate">
+                      {personLabel(id, state)}
+                      {personLabel(id, state) !== id && <span className="ml-2 font-mono text-xs text-slate-400">{id}</span>}
+                    </span>
                   </label>
                 </li>
               ))}

@@ -1,24 +1,48 @@
-import type { ConversationState, Presence } from '@/state/chat-state';
+import type { ChatState, ConversationState, Presence } from '@/state/chat-state';
 import type { User, UserStatus } from '@/trpc/types';
 
-/**
- * The contract exposes display names only for the signed-in user (`users.me`), so other people are
- * shown by their user id (readable in dev mode, where ids default to a slug of the chosen name).
- */
-export function personLabel(userId: string, me: User | null): string {
-  return me && userId === me.id ? me.displayName : userId;
+type People = Pick<ChatState, 'me' | 'names'>;
+
+/** A person's display name (`users.profiles`), or their id until it is known. */
+export function personLabel(userId: string, people: People): string {
+  if (people.me && userId === people.me.id) return people.me.displayName;
+  return people.names[userId] ?? userId;
 }
 
 export function otherMembers(conv: ConversationState, me: User | null): string[] {
   return conv.conversation.memberIds.filter((id) => id !== me?.id);
 }
 
-export function conversationTitle(conv: ConversationState, me: User | null): string {
+export function conversationTitle(conv: ConversationState, people: People): string {
   if (conv.conversation.title) return conv.conversation.title;
-  const others = otherMembers(conv, me);
+  const others = otherMembers(conv, people.me);
   if (others.length === 0) return 'Just you';
-  if (others.length <= 3) return others.map((id) => personLabel(id, me)).join(', ');
-  return `${others.slice(0, 2).join(', ')} and ${others.length - 2} others`;
+  if (others.length <= 3) return others.map((id) => personLabel(id, people)).join(', ');
+  return `${others.slice(0, 2).map((id) => personLabel(id, people)).join(', ')} and ${others.length - 2} others`;
+}
+
+/** Conversations up to this size get every member's name up front; larger ones only those shown. */
+const NAME_ALL_MEMBERS_UP_TO = 50;
+
+/** Ids whose display names the UI shows now and does not know yet. */
+export function namesWanted(state: ChatState): string[] {
+  const wanted = new Set<string>();
+  const add = (id: string) => {
+    if (id !== state.me?.id && !(id in state.names)) wanted.add(id);
+  };
+  for (const conv of Object.values(state.conversations)) {
+    const { memberIds } = conv.conversation;
+    if (memberIds.length <= NAME_ALL_MEMBERS_UP_TO) {
+      memberIds.forEach(add);
+      continue;
+    }
+    otherMembers(conv, state.me).slice(0, 3).forEach(add);
+    if (conv.lastMessage) add(conv.lastMessage.senderId);
+    for (const message of conv.messages) add(message.senderId);
+    Object.keys(conv.typing).forEach(add);
+  }
+  Object.keys(state.presence).forEach(add);
+  return [...wanted];
 }
 
 /** What a dot shows: appearing offline, or not connected at all, looks the same to others. */

@@ -3,16 +3,21 @@
 import { createContext, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import { createParleyConnection, SESSION_ENDED_CLOSE_CODE, type ParleyConnection } from '@/trpc/client';
 import { errorCode, errorMessage } from '@/trpc/errors';
-import type { Conversation, MessageEvent, NotificationEvent, PresenceEvent, UserStatus } from '@/trpc/types';
+import type { Conversation, ConversationSummary, MessageEvent, NotificationEvent, PresenceEvent, UserStatus } from '@/trpc/types';
 import { newClientMessageId } from '@/lib/ids';
+import { namesWanted } from '@/lib/people';
 import { chatReducer, initialChatState, type ChatState, type PendingMessage } from './chat-state';
 import { watchConnection, type ConnectionStatus } from './connection-status';
 import { ReceiptMarker } from './receipt-marker';
 
 const HISTORY_PAGE = 30;
+/** A gap after a reconnect up to this many messages is filled in one call; a longer one restarts the window. */
+const GAP_PAGE = 100;
 const LIST_PAGE = 50;
 /** Wait before re-opening a stream the server failed (not one that lost its socket: wsLink resumes those). */
 const RESUBSCRIBE_DELAY_MS = 1_000;
+/** `users.profiles` takes up to this many ids per call. */
+const PROFILES_BATCH = 100;
 
 export interface Toast {
   id: number;
@@ -114,10 +119,10 @@ export function ChatProvider(props: { token: string; onSessionEnded: (notice: st
       timers.add(listRefresh);
     }
 
-    async function loadList() {
+    async function loadList(): Promise<ConversationSummary[]> {
       try {
         const page = await conn.client.conversations.list.query({ limit: LIST_PAGE });
-        if (disposed) return;
+        if (disposed) return [];
         dispatch({ type: 'list.loaded', items: page.items, nextCursor: page.nextCursor, append: false });
         // Receiving the list is receiving its last messages: mark them delivered (the server lowers
         // the seq to the newest message of someone else).
@@ -126,8 +131,34 @@ export function ChatProvider(props: { token: string; onSessionEnded: (notice: st
             marker.mark(item.id, 'delivered', item.lastMessage.seq);
           }
         }
+        return page.items;
       } catch (error) {
         failIfUnauthorized(error);
+        return [];
+      }
+    }
+
+    /**
+     * A tracked stream resumes from the last event id it saw, but one that had seen no event yet
+     * when the socket dropped can only start again from now: what was sent in between is fetched
+     * from history for every conversation whose messages are on screen (merged by seq, so a message
+     * the stream did replay still shows once).
+     */
+    async function fillGaps(items: ConversationSummary[]) {
+      for (const item of items) {
+        const conv = stateRef.current.conversations[item.id];
+        const serverLast = item.lastMessage?.seq ?? 0;
+        const heldLast = conv?.messages[conv.messages.length - 1]?.seq ?? 0;
+        if (!conv?.historyLoaded || serverLast <= heldLast) continue;
+        try {
+          const page = await conn.client.conversations.history.query({ conversationId: item.id, beforeSeq: serverLast + 1, limit: GAP_PAGE });
+          if (disposed) return;
+          const oldest = page.messages[0]?.seq ?? serverLast;
+          const joins = oldest <= heldLast + 1 || page.nextBeforeSeq === null;
+          dispatch({ type: joins ? 'history.loaded' : 'history.reset', conversationId: item.id, messages: page.messages, nextBeforeSeq: page.nextBeforeSeq });
+        } catch (error) {
+          if (failIfUnauthorized(error)) return;
+        }
       }
     }
 
@@ -210,7 +241,7 @@ export function ChatProvider(props: { token: string; onSessionEnded: (notice: st
       onReconnected: () => {
         if (disposed) return;
         // Streams resume by themselves; the list, the outbox and lost marks need a nudge.
-        void loadList();
+        void loadList().then(fillGaps);
         marker.flush();
         for (const conv of Object.values(stateRef.current.conversations)) {
           for (const pending of conv.pending) if (pending.state === 'queued') sendPending(conn, conv.conversation.id, pending);
@@ -246,6 +277,26 @@ export function ChatProvider(props: { token: string; onSessionEnded: (notice: st
       setConnection(null);
     };
   }, [token]);
+
+  // Display names of the people on screen: asked once per id, in batches, as they appear.
+  const askedNamesRef = useRef(new Set<string>());
+  useEffect(() => {
+    if (!connection) return;
+    const asked = askedNamesRef.current;
+    const ids = namesWanted(state).filter((id) => !asked.has(id));
+    for (let i = 0; i < ids.length; i += PROFILES_BATCH) {
+      const batch = ids.slice(i, i + PROFILES_BATCH);
+      for (const id of batch) asked.add(id);
+      connection.client.users.profiles
+        .query({ ids: batch })
+        .then((profiles) => dispatch({ type: 'names', requested: batch, profiles }))
+        .catch((error: unknown) => {
+          // Lost with the socket: ask again later. Refused by the server: show ids, and stop asking.
+          if (errorCode(error) === null) for (const id of batch) asked.delete(id);
+          else dispatch({ type: 'names', requested: batch, profiles: [] });
+        });
+    }
+  }, [connection, state]);
 
   function sendPending(conn: ParleyConnection, conversationId: string, pending: PendingMessage) {
     const { clientMessageId } = pending;

@@ -47,6 +47,8 @@ export interface ChatState {
   listLoaded: boolean;
   listCursor: string | null;
   presence: Record<string, Presence>;
+  /** Display names of other people, by id (`users.profiles`); an id that never signed in maps to itself. */
+  names: Record<string, string>;
 }
 
 export const initialChatState: ChatState = {
@@ -55,6 +57,7 @@ export const initialChatState: ChatState = {
   listLoaded: false,
   listCursor: null,
   presence: {},
+  names: {},
 };
 
 /** A peer's indicator lapses after this without news (the server sends `false` after 6 s quiet). */
@@ -62,9 +65,12 @@ export const TYPING_TTL_MS = 8_000;
 
 export type ChatAction =
   | { type: 'me'; user: User }
+  | { type: 'names'; requested: string[]; profiles: Array<{ id: string; displayName: string }> }
   | { type: 'list.loaded'; items: ConversationSummary[]; nextCursor: string | null; append: boolean }
   | { type: 'conversation.added'; conversation: Conversation }
   | { type: 'history.loaded'; conversationId: string; messages: Message[]; nextBeforeSeq: number | null }
+  /** The newest page, replacing a window it does not join (too much was missed to fill the gap). */
+  | { type: 'history.reset'; conversationId: string; messages: Message[]; nextBeforeSeq: number | null }
   | { type: 'message'; message: Message; viewing: boolean }
   | { type: 'receipt'; receipt: ReceiptEvent }
   | { type: 'presence'; presence: PresenceState }
@@ -127,6 +133,14 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'me':
       return { ...state, me: action.user };
 
+    case 'names': {
+      // Every requested id gets an entry, so an unknown one is not asked for again.
+      const names = { ...state.names };
+      for (const id of action.requested) names[id] ??= id;
+      for (const profile of action.profiles) names[profile.id] = profile.displayName;
+      return { ...state, names };
+    }
+
     case 'list.loaded': {
       const conversations = { ...state.conversations };
       for (const item of action.items) {
@@ -167,6 +181,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           lastMessage: laterMessage(conv.lastMessage, newest),
         };
       });
+
+    case 'history.reset':
+      return updateConversation(state, action.conversationId, (conv) => ({
+        ...conv,
+        messages: action.messages,
+        historyLoaded: true,
+        nextBeforeSeq: action.nextBeforeSeq,
+        lastMessage: laterMessage(conv.lastMessage, action.messages[action.messages.length - 1] ?? null),
+      }));
 
     case 'message': {
       const { message } = action;
