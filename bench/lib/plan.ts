@@ -63,9 +63,7 @@ export function makePlan(mode: 'quick' | 'full', fdHardLimit: number): Plan {
       // One repeat keeps the quick run under 3 minutes on this shared machine; numbers come from --full.
       repeats: 1,
       fanout: { ns: [1000], grid: () => [10, 40], search: null, durationMs: 1500, drainMs: 3000 },
-      // 100 msg/s: within what Parley's send path (store + publish, ~3 ms of CPU per message here) sustains
-      // on this machine, so the quick run checks the slow-consumer path instead of draining a send backlog.
-      slow: { healthy: 10, slow: 10, rate: 100, payloadBytes: 4000, phase1Ms: 1000, phase2Ms: 3000 },
+      slow: { healthy: 10, slow: 10, rate: 250, payloadBytes: 4000, phase1Ms: 1000, phase2Ms: 3000 },
       chat: { conversations: 100, rates: [200], durationMs: 1500, stores: ['postgres'], p99LimitMs: 50 },
       cluster: { n: 300, rates: [30], durationMs: 1500, targets: ['socketio', 'parley'] },
     };
