@@ -6,7 +6,7 @@ export default defineConfig({
     // Two cores here: parallel files, bounded, each in its own process (servers, redis-servers).
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
   },
 });
