@@ -13,6 +13,8 @@ export function runMain(what: string, main: () => Promise<void>): void {
   });
 }
 
+const SHUTDOWN_WITHIN_MS = 10_000;
+
 /** SIGTERM / SIGINT: `close` once, then exit 0. */
 export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
   let stopping = false;
@@ -20,6 +22,11 @@ export function closeOnSignals(log: Logger, close: () => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    // A dependency that never finishes closing must not keep a stopped process alive.
+    setTimeout(() => {
+      log.warn('shutdown did not finish in time: exiting anyway', { afterMs: SHUTDOWN_WITHIN_MS });
+      process.exit(0);
+    }, SHUTDOWN_WITHIN_MS).unref();
     await close();
     process.exit(0);
   };

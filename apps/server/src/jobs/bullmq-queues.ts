@@ -6,6 +6,7 @@ import { PermanentJobError, notifyJobId, type JobHandlers, type JobOutcome, type
 /** The sweep's scheduler id: fixed, so restarts and every instance upsert the same one. */
 const SWEEP_SCHEDULER_ID = 'idle-session-sweep';
 const LOG_EVERY_MS = 30_000;
+const CLOSE_WITHIN_MS = 3000;
 
 export interface BullJobQueuesOptions extends JobQueueOptions {
   url: string;
@@ -15,6 +16,8 @@ export interface BullJobQueuesOptions extends JobQueueOptions {
   lockDurationMs?: number;
   /** Notify jobs run at once per worker. @default 8 */
   concurrency?: number;
+  /** How often the sweep schedule is written again (a Redis restarted empty forgets it). @default 30000 */
+  rescheduleMs?: number;
 }
 
 /**
@@ -26,6 +29,7 @@ export class BullJobQueues implements JobQueues {
   readonly #queues: Record<QueueName, Queue>;
   readonly #workers: Worker[] = [];
   readonly #lastLogged = new Map<string, number>();
+  #reschedule: NodeJS.Timeout | undefined;
 
   constructor(options: BullJobQueuesOptions) {
     this.#options = { notifyAttempts: 5, backoffMs: 1000, ...options };
@@ -74,7 +78,14 @@ export class BullJobQueues implements JobQueues {
       new Worker('notify', run('notify', (job) => handlers.notify(job.data as NotifyJob)), { ...common, concurrency }),
     );
     for (const worker of this.#workers) worker.on('error', (error) => this.#warn(`worker ${worker.name}`, error));
-    await this.#queues.sweep.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: this.#options.sweepIntervalMs }, {
+    await this.#scheduleSweep();
+    // A Redis restarted without persistence forgets the schedule: upsert it again now and then.
+    this.#reschedule = setInterval(() => void this.#scheduleSweep().catch((error: unknown) => this.#warn('sweep scheduler', error)), this.#options.rescheduleMs ?? 30_000);
+    this.#reschedule.unref();
+  }
+
+  #scheduleSweep(): Promise<unknown> {
+    return this.#queues.sweep.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: this.#options.sweepIntervalMs }, {
       name: 'sweep',
       opts: { removeOnComplete: 100, removeOnFail: 100 },
     });
@@ -90,9 +101,19 @@ export class BullJobQueues implements JobQueues {
   }
 
   async close(): Promise<void> {
-    // Closing while Redis is down must still release everything.
-    const closing = [...this.#workers, ...Object.values(this.#queues)].map((c) => c.close().catch(() => {}));
-    await Promise.all(closing);
+    clearInterval(this.#reschedule);
+    // BullMQ's close() can wait forever on a connection stuck reconnecting (a Redis that went away or
+    // came back mid-wait, taskforcesh/bullmq#4656): give it a bound, then drop the connections.
+    const closeWithin = async (client: Queue | Worker): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const closed = client.close().then(() => true, () => true);
+      const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WITHIN_MS)));
+      const done = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (!done) await client.disconnect().catch(() => {});
+    };
+    await Promise.all(this.#workers.map(closeWithin));
+    await Promise.all(Object.values(this.#queues).map(closeWithin));
   }
 
   /** Redis outages make every client report each retry: one line per source every 30 s. */
