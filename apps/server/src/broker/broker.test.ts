@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@parley/api';
-import { startRedisServer, type RedisServerHandle } from '../../test/helpers/redis-server.ts';
+import { useRedisServer } from '../../test/helpers/use-redis.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { RedisKeys } from '../keys.ts';
 import { collect, describeBrokerContract } from './broker.contract.ts';
@@ -20,13 +20,7 @@ function captureLog() {
 const bus = new MemoryBus();
 describeBrokerContract('memory', async () => new MemoryBroker(bus));
 
-let redis: RedisServerHandle;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const redis = useRedisServer();
 
 async function redisBroker(log: Logger = captureLog().log): Promise<RedisBroker> {
   const broker = new RedisBroker({ url: redis.url, keys: new RedisKeys('test:'), log });
@@ -64,7 +58,7 @@ describe('RedisBroker', () => {
       }),
     );
 
-    await redis.kill();
+    await redis.server.kill();
     await waitFor(() => !broker.healthy, { what: 'the broker to notice' });
     const before = broker.stats().dropped;
     expect(() => broker.publish('room.kept', 'lost')).not.toThrow();
@@ -76,7 +70,7 @@ describe('RedisBroker', () => {
     // Several reconnect attempts fail in this time (100, 200, 300 ms apart): none may log.
     await new Promise((resolve) => setTimeout(resolve, 700));
 
-    await redis.restart();
+    await redis.server.restart();
     await reconnected;
     expect(broker.healthy).toBe(true);
     await inbox.until('room.kept', 'from the reconnect handler');

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger, RateLimiter } from '@parley/api';
-import { startRedisServer, type RedisServerHandle } from '../../test/helpers/redis-server.ts';
+import { startRedisServer } from '../../test/helpers/redis-server.ts';
+import { useRedisServer } from '../../test/helpers/use-redis.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { createRedisClient, whenReady } from '../redis-client.ts';
 import { RedisKeys } from '../keys.ts';
@@ -19,17 +20,13 @@ function captureLog() {
 }
 
 const keys = new RedisKeys('test:');
-let server: RedisServerHandle;
+const redis = useRedisServer();
 const clients: Redis[] = [];
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
+afterAll(() => {
   for (const client of clients) client.disconnect();
-  await server?.stop();
 });
 /** On a connected client, since a limiter that cannot reach Redis allows everything. */
-async function redisLimiter(url = server.url, log: Logger = captureLog().log): Promise<RedisLimiter> {
+async function redisLimiter(url = redis.url, log: Logger = captureLog().log): Promise<RedisLimiter> {
   const client = createRedisClient(url, 'limiter');
   clients.push(client);
   expect(await whenReady(client, 5000)).toBe(true);
@@ -90,7 +87,7 @@ describe('RedisLimiter', () => {
     expect(await a.consume('shared', rule)).toBe(false);
     expect(await b.consume('shared', rule)).toBe(false);
 
-    const direct = new Redis(server.url);
+    const direct = new Redis(redis.url);
     const ttl = await direct.pttl(keys.rate('shared'));
     // Empty bucket: 2 tokens at 2 per second refill in 1 s, plus a second of margin.
     expect(ttl).toBeGreaterThan(1000);

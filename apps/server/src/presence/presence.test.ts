@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@parley/api';
 import { startRedisServer, type RedisServerHandle } from '../../test/helpers/redis-server.ts';
+import { useRedisServer } from '../../test/helpers/use-redis.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { RedisKeys } from '../keys.ts';
@@ -20,24 +21,12 @@ function captureLog() {
 }
 
 const keys = new RedisKeys('test:');
-let server: RedisServerHandle;
-let admin: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  admin?.disconnect();
-  await server?.stop();
-});
-beforeEach(async () => {
-  if (admin.status === 'ready') await admin.flushall();
-});
+const redis = useRedisServer({ flush: true });
 
 describePresenceContract('memory', async (instanceId) => new MemoryPresence({ instanceId }));
 
 describePresenceContract('redis', async (instanceId) => {
-  const presence = new RedisPresence({ redis: server.url, keys, instanceId, log: captureLog().log });
+  const presence = new RedisPresence({ redis: redis.url, keys, instanceId, log: captureLog().log });
   await presence.start();
   return presence;
 });
@@ -49,7 +38,7 @@ describe('RedisPresence across instances', () => {
   });
   /** A started instance with a short TTL; `redis` defaults to a connection of its own. */
   const instance = async (instanceId: string, options: Partial<RedisPresenceOptions> = {}) => {
-    const presence = new RedisPresence({ redis: server.url, keys, instanceId, ttlMs: 600, log: captureLog().log, ...options });
+    const presence = new RedisPresence({ redis: redis.url, keys, instanceId, ttlMs: 600, log: captureLog().log, ...options });
     open.push(presence);
     await presence.start();
     return presence;
@@ -78,7 +67,7 @@ describe('RedisPresence across instances', () => {
     };
     const [a, c] = [await instance('a', { onLost }), await instance('c', { onLost })];
     // The victim has a connection we can cut, like a process killed with -9: no cleanup runs.
-    const victimLink = createRedisClient(server.url, 'victim');
+    const victimLink = createRedisClient(redis.url, 'victim');
     const victim = await instance('victim', { redis: victimLink });
     await victim.connect(conn('ann', 'v1'));
     await victim.connect(conn('ann', 'v2'));
@@ -98,7 +87,7 @@ describe('RedisPresence across instances', () => {
       ]),
     );
     expect(await c.stats()).toEqual({ instances: 2, connections: 1, users: ['bob'] });
-    expect(await admin.exists(keys.presenceInstance('victim'))).toBe(0);
+    expect(await redis.admin.exists(keys.presenceInstance('victim'))).toBe(0);
     // Both survivors have swept since (stats sweeps first): exactly one claimed the dead instance.
     await a.stats();
     expect(lost).toHaveLength(1);
@@ -107,7 +96,7 @@ describe('RedisPresence across instances', () => {
   it('leaves gracefully on close without reporting anyone', async () => {
     const lost: string[] = [];
     const a = await instance('a', { onLost: (ids) => lost.push(...ids) });
-    const b = new RedisPresence({ redis: server.url, keys, instanceId: 'b', ttlMs: 600, log: captureLog().log });
+    const b = new RedisPresence({ redis: redis.url, keys, instanceId: 'b', ttlMs: 600, log: captureLog().log });
     await b.start();
     await b.connect(conn('cat', 'b1'));
     expect((await a.stats()).instances).toBe(2);
@@ -118,7 +107,7 @@ describe('RedisPresence across instances', () => {
   });
 
   it('works on a shared connection, which close leaves open', async () => {
-    const shared = createRedisClient(server.url, 'shared');
+    const shared = createRedisClient(redis.url, 'shared');
     const p = await instance('a', { redis: shared });
     await p.connect(conn('ann', 'c1'));
     open.splice(open.indexOf(p), 1);
@@ -130,7 +119,7 @@ describe('RedisPresence across instances', () => {
 
   it('removes what a previous process with the same id left behind', async () => {
     const lost: string[] = [];
-    const old = createRedisClient(server.url, 'old');
+    const old = createRedisClient(redis.url, 'old');
     const first = new RedisPresence({ redis: old, keys, instanceId: 'pod-1', ttlMs: 60_000, log: captureLog().log });
     await first.start();
     await first.connect(conn('dan', 'old-1'));

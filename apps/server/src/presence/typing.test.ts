@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Logger, TypingTracker } from '@parley/api';
-import { startRedisServer, type RedisServerHandle } from '../../test/helpers/redis-server.ts';
+import { startRedisServer } from '../../test/helpers/redis-server.ts';
+import { useRedisServer } from '../../test/helpers/use-redis.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import { createRedisClient, whenReady } from '../redis-client.ts';
 import { RedisKeys } from '../keys.ts';
@@ -40,16 +41,12 @@ function expiries() {
 
 const keys = new RedisKeys('test:');
 const TIMEOUT = 200;
-let server: RedisServerHandle;
+const redis = useRedisServer();
 const clients: Redis[] = [];
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
+afterAll(() => {
   for (const client of clients) client.disconnect();
-  await server?.stop();
 });
-async function client(url = server.url): Promise<Redis> {
+async function client(url = redis.url): Promise<Redis> {
   const c = createRedisClient(url, 'typing');
   clients.push(c);
   expect(await whenReady(c, 5000)).toBe(true);

@@ -19,6 +19,8 @@ export function useRedisServer(options: { flush?: boolean } = {}): UsedRedis {
   beforeAll(async () => {
     server = await startRedisServer();
     admin = new Redis(server.url);
+    // Tests kill and restart the server: the client reconnects by itself, quietly.
+    admin.on('error', () => {});
   });
   afterAll(async () => {
     admin?.disconnect();
