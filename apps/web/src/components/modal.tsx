@@ -55,3 +55,20 @@ export function Modal(props: { title: string; description?: string; onClose: () 
     </dialog>
   );
 }
+
+/** The end of a dialog's form: its error, Cancel, and the submit button (busy while it works). */
+export function ModalActions(props: { error: string | null; busy: boolean; busyLabel: string; submitLabel: string; onClose: () => void }) {
+  return (
+    <>
+      {props.error && <p role="alert" className="text-sm text-rose-600">{props.error}</p>}
+      <div className="flex justify-end gap-2">
+        <button type="button" onClick={props.onClose} className="rounded-lg px-4 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100">
+          Cancel
+        </button>
+        <button type="submit" disabled={props.busy} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-50">
+          {props.busy ? props.busyLabel : props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -7,7 +7,7 @@ import { errorCode, errorMessage } from '@/trpc/errors';
 import { parseUserIds } from '@/lib/ids';
 import { personLabel, visibleStatus } from '@/lib/people';
 import { Avatar } from './avatar';
-import { Modal } from './modal';
+import { Modal, ModalActions } from './modal';
 
 export function NewConversationDialog(props: { onClose: () => void; onCreated: (conversationId: string) => void }) {
   const { state, actions } = useChat();
@@ -92,15 +92,7 @@ export function NewConversationDialog(props: { onClose: () => void; onCreated: (
             />
           </div>
         )}
-        {error && <p role="alert" className="text-sm text-rose-600">{error}</p>}
-        <div className="flex justify-end gap-2">
-          <button type="button" onClick={props.onClose} className="rounded-lg px-4 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100">
-            Cancel
-          </button>
-          <button type="submit" disabled={busy} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-50">
-            {busy ? 'Starting…' : memberIds.length > 1 ? `Start group (${memberIds.length + 1})` : 'Start chat'}
-          </button>
-        </div>
+        <ModalActions error={error} busy={busy} busyLabel="Starting…" submitLabel={memberIds.length > 1 ? `Start group (${memberIds.length + 1})` : 'Start chat'} onClose={props.onClose} />
       </form>
     </Modal>
   );

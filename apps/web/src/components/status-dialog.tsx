@@ -6,7 +6,7 @@ import { errorMessage } from '@/trpc/errors';
 import type { User, UserStatus } from '@/trpc/types';
 import { statusLabel } from '@/lib/people';
 import { PresenceDot } from './avatar';
-import { Modal } from './modal';
+import { Modal, ModalActions } from './modal';
 
 const statuses: UserStatus[] = ['online', 'away', 'busy', 'offline'];
 const hints: Record<UserStatus, string> = {
@@ -69,15 +69,7 @@ export function StatusDialog(props: { me: User; onClose: () => void }) {
             className="w-full rounded-lg border border-slate-300 px-3 py-2 text-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-200"
           />
         </div>
-        {error && <p role="alert" className="text-sm text-rose-600">{error}</p>}
-        <div className="flex justify-end gap-2">
-          <button type="button" onClick={props.onClose} className="rounded-lg px-4 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100">
-            Cancel
-          </button>
-          <button type="submit" disabled={busy} className="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-50">
-            {busy ? 'Saving…' : 'Save status'}
-          </button>
-        </div>
+        <ModalActions error={error} busy={busy} busyLabel="Saving…" submitLabel="Save status" onClose={props.onClose} />
       </form>
     </Modal>
   );
