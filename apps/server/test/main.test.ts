@@ -28,5 +28,9 @@ describe('pnpm start (src/main.ts)', () => {
     const result = await runToExit({ REDIS_URL: 'memory://', DATA_DIR: 'memory://', AUTH_MODE: 'sometimes' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('AUTH_MODE');
+    const webhook = await runToExit({ REDIS_URL: 'memory://', DATA_DIR: 'memory://', AUTH_MODE: 'dev', NOTIFIER: 'webhook' });
+    expect(webhook.code).toBe(1);
+    expect(webhook.stderr).toContain('NOTIFY_WEBHOOK_URL: required with NOTIFIER=webhook');
+    expect(webhook.stderr).toContain('NOTIFY_WEBHOOK_SECRET: required with NOTIFIER=webhook');
   });
 });

@@ -1,3 +1,4 @@
+import { ExpiringMap } from './expiring-map.ts';
 import { PermanentJobError, notifyJobId, type JobHandlers, type JobOutcome, type JobQueueOptions, type JobQueues, type NotifyJob, type QueueCounts, type QueueName } from './queues.ts';
 
 /** How long a finished job's id keeps a repeat from running (BullMQ keeps completed jobs as long). */
@@ -9,8 +10,8 @@ const DEDUPE_MS = 24 * 3600_000;
  */
 export class MemoryJobQueues implements JobQueues {
   readonly #options: Required<JobQueueOptions>;
-  /** Job id → when it may run again. */
-  readonly #seen = new Map<string, number>();
+  /** Ids of jobs enqueued within the dedupe window. */
+  readonly #seen = new ExpiringMap<true>(DEDUPE_MS);
   readonly #pending: NotifyJob[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #counts: Record<QueueName, QueueCounts> = {
@@ -27,10 +28,8 @@ export class MemoryJobQueues implements JobQueues {
 
   async enqueueNotify(job: NotifyJob): Promise<void> {
     const id = notifyJobId(job.messageId);
-    const now = Date.now();
-    if ((this.#seen.get(id) ?? 0) > now || this.#closed) return;
-    this.#seen.set(id, now + DEDUPE_MS);
-    if (this.#seen.size > 10_000) for (const [key, until] of this.#seen) if (until <= now) this.#seen.delete(key);
+    if (this.#seen.get(id) || this.#closed) return;
+    this.#seen.set(id, true);
     if (this.#handlers) this.#schedule(job, 1, this.#options.notifyDelayMs);
     else this.#pending.push(job);
   }
