@@ -22,3 +22,19 @@ export function heapUsed(m: Record<string, number>): number | null {
   for (const name of HEAP_USED) if (Number.isFinite(m[name])) return m[name]!;
   return null;
 }
+
+/**
+ * Parley's notify jobs not yet finished (waiting, delayed or running) on one instance: 0 for targets
+ * without job queues, null when /metrics does not answer.
+ */
+export async function pendingNotifyJobs(httpBase: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${httpBase}/metrics`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    let pending = 0;
+    for (const m of (await res.text()).matchAll(/^parley_queue_jobs\{queue="notify",state="(waiting|delayed|active)"\}\s+(\d+)/gm)) pending += Number(m[2]);
+    return pending;
+  } catch {
+    return null;
+  }
+}

@@ -9,7 +9,7 @@ import type { Plan } from '../lib/plan.ts';
 import { stepMetrics, type Row } from '../lib/rows.ts';
 import { pool, round } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
-import { runStep, warmUp } from './common.ts';
+import { drainJobs, runStep, warmUp } from './common.ts';
 import { connectGroup } from './groups.ts';
 
 /** Runs on instance A of an existing Parley deployment (its store decides the label). */
@@ -43,6 +43,7 @@ export async function chat(o: { dep: Deployment; store: 'postgres' | 'pglite'; r
     }
   } finally {
     await Promise.all([subs.stop(), send.stop()]);
+    await drainJobs(dep, log, `chat/${o.store}`);
   }
   return rows;
 }

@@ -7,7 +7,7 @@ import type { Plan } from '../lib/plan.ts';
 import { stepMetrics, type Row } from '../lib/rows.ts';
 import { round } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
-import { runStep, warmUp } from './common.ts';
+import { drainJobs, runStep, warmUp } from './common.ts';
 import { connectGroup, type ConnectedGroup } from './groups.ts';
 
 /** Runs on a deployment of two instances sharing Redis (and, for Parley, the Postgres store). */
@@ -71,6 +71,7 @@ export async function cluster(o: { dep: Deployment; repeat: number; plan: Plan; 
         }
       } finally {
         await Promise.all(groups.map((g) => g.stop()));
+        await drainJobs(dep, log, `cluster ${phase}`);
       }
     }
   } finally {

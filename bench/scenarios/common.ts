@@ -1,6 +1,6 @@
 import { Histogram, type HistogramData } from '../lib/histogram.ts';
 import { Gen, type SendResult, type SubStats } from '../lib/gen-handle.ts';
-import { ELD_P99, scrape } from '../lib/metrics.ts';
+import { ELD_P99, pendingNotifyJobs, scrape } from '../lib/metrics.ts';
 import { CpuMeter, cpuUs, pgBackends, rssKb } from '../lib/procstat.ts';
 import { round, sleep } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
@@ -78,6 +78,25 @@ export async function waitQuiet(pids: number[], cores = 0.15, maxMs = 15_000): P
     if ((cpuUs(pids) - a) / 150_000 < cores) break;
   }
   return performance.now() - start;
+}
+
+/**
+ * Waits for Parley's offline-notification jobs to finish. Subscribers that disconnect after a step are
+ * members who went offline: the messages of the last `NOTIFY_DELAY_MS` owe each of them a notification,
+ * work the server does after the step; it must not be billed to the next one. Bounded; logs what it saw.
+ */
+export async function drainJobs(dep: Deployment, log: (line: string) => void, after: string, maxMs = 240_000): Promise<void> {
+  const start = performance.now();
+  const pendingNow = async () => (await Promise.all(dep.instances.map((i) => pendingNotifyJobs(i.http)))).reduce<number>((a, n) => a + (n ?? 0), 0);
+  const first = await pendingNow();
+  if (first === 0) return;
+  let pending = first;
+  for (let i = 0; i < 2400 && pending > 0 && performance.now() - start < maxMs; i += 1) {
+    await sleep(100);
+    pending = await pendingNow();
+  }
+  const waited = Math.round((performance.now() - start) / 100) / 10;
+  log(`  ${dep.label}: ${first} notification jobs pending after ${after}; ${pending === 0 ? `finished in ${waited} s` : `${pending} still pending after ${waited} s`}`);
 }
 
 async function allStats(groups: SubGroup[]): Promise<Array<{ group: string; s: SubStats }>> {

@@ -7,7 +7,7 @@ import type { Plan } from '../lib/plan.ts';
 import { stepMetrics, type Row } from '../lib/rows.ts';
 import { round } from '../lib/stats.ts';
 import type { Deployment } from '../targets/deploy.ts';
-import { runStep, warmUp, type StepResult } from './common.ts';
+import { drainJobs, runStep, warmUp, type StepResult } from './common.ts';
 import { adoptGroup, connectGroup, type ConnectedGroup } from './groups.ts';
 
 export interface SessionCtx {
@@ -111,6 +111,7 @@ export async function fanout(ctx: SessionCtx): Promise<Row[]> {
       }
     } finally {
       await Promise.all([subs.stop(), sender.stop()]);
+      await drainJobs(dep, log, `fan-out N=${n}`);
     }
   }
   return rows;

@@ -10,7 +10,7 @@ import { scrape } from '../lib/metrics.ts';
 import { rssKb } from '../lib/procstat.ts';
 import { stepMetrics, type Row } from '../lib/rows.ts';
 import { round, sleep } from '../lib/stats.ts';
-import { runStep, waitQuiet, warmUp } from './common.ts';
+import { drainJobs, runStep, waitQuiet, warmUp } from './common.ts';
 import type { SessionCtx } from './fanout.ts';
 import { connectGroup, type ConnectedGroup } from './groups.ts';
 
@@ -92,5 +92,6 @@ export async function slow(ctx: SessionCtx): Promise<Row[]> {
     ];
   } finally {
     await Promise.all([healthy.stop(), sender.stop(), stuck?.stop()]);
+    await drainJobs(dep, log, 'slow consumers');
   }
 }

@@ -598,6 +598,24 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         const conversation = await newConversation([a!]);
         expect(await store.horizons(conversation.id, b!)).toEqual({ deliveredSeq: 0, readSeq: 0 });
       });
+
+      it('horizonsOf reads many members at once, zero for non-members and unknown ids', async () => {
+        const [a, b, c, outsider] = await newUsers(4);
+        const conversation = await newConversation([a!, b!, c!]);
+        const cid = conversation.id;
+        await send(cid, a!, 3);
+        await store.markReceipt({ conversationId: cid, userId: b!, seq: 2, kind: 'read' });
+        await store.markReceipt({ conversationId: cid, userId: c!, seq: 3, kind: 'delivered' });
+        const many = await store.horizonsOf(cid, [b!, c!, outsider!, 'u_nobody']);
+        expect(Object.fromEntries(many)).toEqual({
+          [b!]: { deliveredSeq: 2, readSeq: 2 },
+          [c!]: { deliveredSeq: 3, readSeq: 0 },
+          [outsider!]: { deliveredSeq: 0, readSeq: 0 },
+          u_nobody: { deliveredSeq: 0, readSeq: 0 },
+        });
+        for (const id of [b!, c!]) expect(many.get(id)).toEqual(await store.horizons(cid, id));
+        expect((await store.horizonsOf(cid, [])).size).toBe(0);
+      });
     });
 
     describe('readStream', () => {

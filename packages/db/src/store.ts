@@ -199,6 +199,8 @@ export interface Store {
   markReceipt(input: MarkInput): Promise<Receipt | null>;
   /** The member's horizons in a conversation (0 when none). */
   horizons(conversationId: string, userId: string): Promise<{ deliveredSeq: number; readSeq: number }>;
+  /** `horizons` of many members in one read (offline notifications of large groups); absent ids read as 0. */
+  horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>>;
 
   /** Items of a stream for resume and gap filling, see `StreamRead`; ordered by conversation then position within it. */
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]>;

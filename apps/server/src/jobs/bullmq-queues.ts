@@ -14,8 +14,6 @@ export interface BullJobQueuesOptions extends JobQueueOptions {
   log: Logger;
   /** A job whose worker stops renewing its lock (a crash) runs again after this. @default 30000 */
   lockDurationMs?: number;
-  /** Notify jobs run at once per worker. @default 8 */
-  concurrency?: number;
   /** How often the sweep schedule is written again (a Redis restarted empty forgets it). @default 30000 */
   rescheduleMs?: number;
 }
@@ -32,7 +30,7 @@ export class BullJobQueues implements JobQueues {
   #reschedule: NodeJS.Timeout | undefined;
 
   constructor(options: BullJobQueuesOptions) {
-    this.#options = { notifyAttempts: 5, backoffMs: 1000, ...options };
+    this.#options = { notifyAttempts: 5, backoffMs: 1000, concurrency: 8, ...options };
     // No offline queue: an enqueue while Redis is down rejects at once instead of holding chat.send.
     const connection = { url: options.url, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'parley:jobs' };
     const prefix = options.keys.bullPrefix;
@@ -58,7 +56,7 @@ export class BullJobQueues implements JobQueues {
 
   async startWorker(handlers: JobHandlers, onOutcome: (outcome: JobOutcome) => void = () => {}): Promise<void> {
     if (this.#workers.length > 0) return;
-    const { url, keys, lockDurationMs = 30_000, concurrency = 8 } = this.#options;
+    const { url, keys, lockDurationMs = 30_000, concurrency } = this.#options;
     const connection = { url, maxRetriesPerRequest: null, connectionName: 'parley:worker' };
     const common = { connection, prefix: keys.bullPrefix, lockDuration: lockDurationMs, stalledInterval: lockDurationMs };
     const run = (queue: QueueName, work: (job: Job) => Promise<void>) => async (job: Job) => {

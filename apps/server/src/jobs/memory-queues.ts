@@ -13,6 +13,9 @@ export class MemoryJobQueues implements JobQueues {
   /** Ids of jobs enqueued within the dedupe window. */
   readonly #seen = new ExpiringMap<true>(DEDUPE_MS);
   readonly #pending: NotifyJob[] = [];
+  /** Due notify attempts waiting for a free slot, oldest first. */
+  readonly #ready: Array<() => void> = [];
+  #running = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #counts: Record<QueueName, QueueCounts> = {
     sweep: { waiting: 0, delayed: 0, active: 0, failed: 0 },
@@ -23,7 +26,7 @@ export class MemoryJobQueues implements JobQueues {
   #closed = false;
 
   constructor(options: JobQueueOptions) {
-    this.#options = { notifyAttempts: 5, backoffMs: 1000, ...options };
+    this.#options = { notifyAttempts: 5, backoffMs: 1000, concurrency: 8, ...options };
   }
 
   async enqueueNotify(job: NotifyJob): Promise<void> {
@@ -63,12 +66,24 @@ export class MemoryJobQueues implements JobQueues {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       counts.delayed -= 1;
-      void this.#run('notify', attempt, () => this.#handlers!.notify(job)).then((retry) => {
-        if (retry) this.#schedule(job, attempt + 1, this.#options.backoffMs * 2 ** (attempt - 1));
+      counts.waiting += 1;
+      this.#ready.push(() => {
+        counts.waiting -= 1;
+        this.#running += 1;
+        void this.#run('notify', attempt, () => this.#handlers!.notify(job)).then((retry) => {
+          this.#running -= 1;
+          if (retry) this.#schedule(job, attempt + 1, this.#options.backoffMs * 2 ** (attempt - 1));
+          this.#next();
+        });
       });
+      this.#next();
     }, delayMs);
     timer.unref();
     this.#timers.add(timer);
+  }
+
+  #next(): void {
+    while (!this.#closed && this.#running < this.#options.concurrency && this.#ready.length) this.#ready.shift()!();
   }
 
   /** Runs one attempt; true when it should run again. */

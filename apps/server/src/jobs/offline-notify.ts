@@ -13,8 +13,10 @@ export interface OfflineNotifyDeps {
   log: Logger;
 }
 
-/** Recipients handled at once: bounds queries and requests in flight for very large groups. */
+/** Recipients whose presence and horizons are read at once. */
 const CHUNK = 100;
+/** Notifications sent at once within a job (a store write or an HTTP request each). */
+const SENDS_IN_FLIGHT = 8;
 
 export interface NotifyResult {
   sent: string[];
@@ -38,26 +40,43 @@ export async function notifyOfflineMembers(deps: OfflineNotifyDeps, job: NotifyJ
   const result: NotifyResult = { sent: [], skipped: 0 };
   let retryable = 0;
   let final = 0;
+  const tally = (outcome: Outcome, recipientId: string) => {
+    if (outcome === 'sent') result.sent.push(recipientId);
+    else if (outcome === 'skipped') result.skipped += 1;
+    else if (outcome === 'retry') retryable += 1;
+    else final += 1;
+  };
   for (let i = 0; i < recipients.length; i += CHUNK) {
     const chunk = recipients.slice(i, i + CHUNK);
     const counts = await deps.connectionCounts(chunk);
-    const outcomes = await Promise.all(chunk.map((recipientId) => notifyOne(deps, message, recipientId, counts.get(recipientId) ?? 0)));
-    outcomes.forEach((outcome, k) => {
-      if (outcome === 'sent') result.sent.push(chunk[k]!);
-      else if (outcome === 'skipped') result.skipped += 1;
-      else if (outcome === 'retry') retryable += 1;
-      else final += 1;
-    });
+    const offline = chunk.filter((id) => (counts.get(id) ?? 0) === 0);
+    result.skipped += chunk.length - offline.length;
+    if (offline.length === 0) continue;
+    // One read for the chunk's horizons, then a few sends at a time: a job of a large group must not
+    // queue hundreds of statements ahead of the store calls of live requests.
+    const horizons = await store.horizonsOf(message.conversationId, offline);
+    const unread = offline.filter((id) => (horizons.get(id)?.readSeq ?? 0) < message.seq);
+    result.skipped += offline.length - unread.length;
+    await eachLimited(unread, SENDS_IN_FLIGHT, async (recipientId) => tally(await notifyOne(deps, message, recipientId), recipientId));
   }
   if (retryable > 0) throw new Error(`${retryable} of ${recipients.length} notifications of ${message.id} could not be sent yet`);
   if (final > 0 && result.sent.length === 0) throw new PermanentJobError(`${final} notifications of ${message.id} failed for good`);
   return result;
 }
 
-async function notifyOne(deps: OfflineNotifyDeps, message: Message, recipientId: string, connections: number): Promise<'sent' | 'skipped' | 'retry' | 'failed'> {
-  if (connections > 0) return 'skipped';
-  const { readSeq } = await deps.store.horizons(message.conversationId, recipientId);
-  if (readSeq >= message.seq) return 'skipped';
+type Outcome = 'sent' | 'skipped' | 'retry' | 'failed';
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Claims and sends one notification to an offline recipient who has not read the message. */
+async function notifyOne(deps: OfflineNotifyDeps, message: Message, recipientId: string): Promise<Outcome> {
   if (!(await deps.ledger.claim(message.id, recipientId))) return 'skipped';
   try {
     await deps.notifier.send({ recipientId, message });

@@ -109,6 +109,32 @@ export function describeJobQueuesContract(name: string, create: (options: JobQue
       expect(r.runs).toHaveLength(1);
     });
 
+    it('runs at most `concurrency` notify jobs at once, the rest when a slot frees, and counts them as waiting', async () => {
+      const q = await queues({ notifyDelayMs: 50, concurrency: 2 });
+      let active = 0;
+      let most = 0;
+      const gates: Array<() => void> = [];
+      const r = recorder(async () => {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        active -= 1;
+      });
+      await q.startWorker(r.handlers, r.onOutcome);
+      for (let n = 1; n <= 5; n += 1) await q.enqueueNotify(job(n));
+      await waitFor(() => r.runs.length === 2, { timeoutMs: 10_000 });
+      await waitFor(async () => (await q.counts()).notify.waiting === 3, { timeoutMs: 10_000 });
+      expect(r.runs).toHaveLength(2);
+      // Release one job at a time: each frees a slot for exactly one waiting job.
+      for (let released = 1; released <= 5; released += 1) {
+        await waitFor(() => gates.length > 0, { timeoutMs: 10_000 });
+        gates.shift()!();
+        await waitFor(() => r.outcomes.length === released, { timeoutMs: 10_000 });
+      }
+      expect(r.runs.map((x) => x.job.messageId).sort()).toEqual(['m_1', 'm_2', 'm_3', 'm_4', 'm_5']);
+      expect(most).toBe(2);
+    });
+
     it('runs the sweep every interval', async () => {
       const q = await queues({ sweepIntervalMs: 250 });
       let sweeps = 0;

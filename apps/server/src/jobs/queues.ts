@@ -50,6 +50,11 @@ export interface JobQueueOptions {
   notifyAttempts?: number;
   /** First retry delay; doubles each attempt. @default 1000 */
   backoffMs?: number;
+  /**
+   * Notify jobs run at once per worker; the rest wait their turn. Bounds what a burst of jobs (a large
+   * group whose members just went offline) puts in front of live requests on the same store. @default 8
+   */
+  concurrency?: number;
 }
 
 export interface JobQueues {

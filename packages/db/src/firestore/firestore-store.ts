@@ -399,6 +399,23 @@ export class FirestoreStore implements Store {
     });
   }
 
+  horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>> {
+    return this.#op(async () => {
+      const out = new Map(userIds.map((id) => [id, { deliveredSeq: 0, readSeq: 0 }]));
+      if (!isDocumentId(conversationId)) return out;
+      for (const part of chunks([...new Set(userIds)].filter(isDocumentId), GET_ALL)) {
+        const snapshots = await this.#db.getAll(...part.map((id) => this.#paths.participant(conversationId, id)));
+        part.forEach((id, i) => {
+          const snapshot = snapshots[i];
+          if (!snapshot?.exists) return;
+          const { deliveredSeq, readSeq } = dataOf<ParticipantDoc>(snapshot);
+          out.set(id, { deliveredSeq, readSeq });
+        });
+      }
+      return out;
+    });
+  }
+
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]> {
     return this.#op(() => readStream(this.#paths, kind, read));
   }

@@ -256,6 +256,17 @@ export class PgStore implements Store {
     return { deliveredSeq: Number(row?.delivered_seq ?? 0), readSeq: Number(row?.read_seq ?? 0) };
   }
 
+  async horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>> {
+    const out = new Map(userIds.map((id) => [id, { deliveredSeq: 0, readSeq: 0 }]));
+    if (userIds.length === 0) return out;
+    const rows = await this.#db.query<{ user_id: string; delivered_seq: number | string; read_seq: number | string }>(
+      'select user_id, delivered_seq, read_seq from members where conversation_id = $1 and user_id = any($2::text[])',
+      [conversationId, userIds],
+    );
+    for (const row of rows) out.set(row.user_id, { deliveredSeq: Number(row.delivered_seq), readSeq: Number(row.read_seq) });
+    return out;
+  }
+
   readStream<K extends StreamKind>(kind: K, read: StreamRead): Promise<StreamItem<K>[]> {
     return readStream(this.#db, kind, read);
   }
