@@ -42,8 +42,8 @@ export async function chat(o: { dep: Deployment; store: 'postgres' | 'pglite'; r
       rows.push({ scenario: 'chat', target: label, repeat: o.repeat, key: `C=${c} R=${rate}`, params: { conversations: c, rate, store: o.store, roles: dep.redis ? 'redis' : 'memory', instances: dep.instances.length }, m });
     }
   } finally {
-    await Promise.all([subs.stop(), send.stop()]);
     await drainJobs(dep, log, `chat/${o.store}`);
+    await Promise.all([subs.stop(), send.stop()]);
   }
   return rows;
 }

@@ -70,8 +70,8 @@ export async function cluster(o: { dep: Deployment; repeat: number; plan: Plan; 
           });
         }
       } finally {
-        await Promise.all(groups.map((g) => g.stop()));
         await drainJobs(dep, log, `cluster ${phase}`);
+        await Promise.all(groups.map((g) => g.stop()));
       }
     }
   } finally {

@@ -110,8 +110,8 @@ export async function fanout(ctx: SessionCtx): Promise<Row[]> {
         }
       }
     } finally {
-      await Promise.all([subs.stop(), sender.stop()]);
       await drainJobs(dep, log, `fan-out N=${n}`);
+      await Promise.all([subs.stop(), sender.stop()]);
     }
   }
   return rows;

@@ -91,7 +91,7 @@ export async function slow(ctx: SessionCtx): Promise<Row[]> {
       { scenario: 'slow', target: dep.label, repeat: ctx.repeat, key: 'phase1', params: { rate: p.rate }, m: stepMetrics(before) },
     ];
   } finally {
-    await Promise.all([healthy.stop(), sender.stop(), stuck?.stop()]);
     await drainJobs(dep, log, 'slow consumers');
+    await Promise.all([healthy.stop(), sender.stop(), stuck?.stop()]);
   }
 }

@@ -12,8 +12,9 @@ function ownEnvelopePrefix(instanceId: string): string {
 
 /**
  * One Parley instance's event plumbing (Centrifuge's `Node`): local listeners in the hub, other
- * instances through the broker. An event is delivered locally at once (so a Redis outage never stops
- * same-instance delivery), encoded once for the broker, and dropped when it comes back to its origin.
+ * instances through the broker. An event is encoded once and handed to the broker, then delivered
+ * locally at once (a Redis outage never stops same-instance delivery), and dropped when it comes back
+ * to its origin.
  */
 export class Node implements Realtime {
   readonly instanceId: string;
@@ -52,8 +53,10 @@ export class Node implements Realtime {
   }
 
   publish(topic: string, event: BusEvent): void {
-    this.#hub.deliver(topic, event, this.#listenerFailed);
+    // Other instances first: the local loop over thousands of sockets takes milliseconds, and the
+    // publish written after it would add them to every remote subscriber's latency.
     this.#broker.publish(topic, encodeEnvelope(this.instanceId, event));
+    this.#hub.deliver(topic, event, this.#listenerFailed);
   }
 
   subscribe(topics: Iterable<string>, listener: Listener, onResync?: () => void): TopicSubscription {

@@ -52,8 +52,9 @@ export class RedisBroker implements Broker {
     this.#keys = options.keys;
     this.#log = options.log;
     this.#maxInFlight = options.maxInFlight ?? 10_000;
-    // Bursts of publishes leave in one write per tick.
-    this.#pub = createRedisClient(options.url, 'broker-pub', { enableAutoPipelining: true });
+    // No auto-pipelining: it holds a publish until setImmediate, i.e. until after the local fan-out
+    // loop that follows it (see Node.publish), which cross-instance latency would then include.
+    this.#pub = createRedisClient(options.url, 'broker-pub', { enableAutoPipelining: false });
     this.#sub = createRedisClient(options.url, 'broker-sub', { autoResubscribe: false });
     for (const conn of [this.#pub, this.#sub]) {
       conn.on('error', (error: Error) => {
