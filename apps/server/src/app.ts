@@ -45,6 +45,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * What tRPC's connection handler and our context read of the upgrade request (its URL and two headers),
+ * kept instead of the request: the handler holds it for the connection's lifetime, and a whole
+ * IncomingMessage with its headers and stream state is over a kilobyte per idle socket.
+ */
+function upgradeRequestView(req: IncomingMessage): IncomingMessage {
+  const { host, authorization } = req.headers;
+  return { url: req.url, method: req.method, headers: { host, authorization } } as IncomingMessage;
+}
+
 function bearer(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
   return header?.startsWith('Bearer ') ? header.slice(7).trim() || null : null;
@@ -184,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     context.catch(() => {});
     const view = fast.wrap(ws, context);
     contexts.set(view, settle);
-    onConnection(view, req);
+    onConnection(view, upgradeRequestView(req));
   });
   // A socket error (bad frame, oversized payload) concerns that socket only.
   wss.on('connection', (ws) => ws.on('error', (error) => log.info('socket error', { error: String(error) })));

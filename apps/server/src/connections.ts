@@ -30,9 +30,21 @@ export class ConnectionRegistry {
   }
 
   newState(ws: WebSocket): ConnectionState {
-    const closed = new AbortController();
-    ws.once('close', () => closed.abort());
-    return { connectionId: `k_${randomBytes(9).toString('base64url')}`, ended: false, closed: closed.signal };
+    // The signal is made on first use (a subscription): most connections never need one, and an
+    // AbortController with its listener is a few hundred bytes on each of tens of thousands of sockets.
+    let controller: AbortController | undefined;
+    return {
+      connectionId: `k_${randomBytes(9).toString('base64url')}`,
+      ended: false,
+      get closed() {
+        if (!controller) {
+          const made = (controller = new AbortController());
+          if (ws.readyState === ws.CLOSED) made.abort();
+          else ws.once('close', () => made.abort());
+        }
+        return controller.signal;
+      },
+    };
   }
 
   async attach(ws: WebSocket, identity: Identity, state: ConnectionState): Promise<void> {
