@@ -12,6 +12,7 @@ import { ConnectionRegistry } from './connections.ts';
 import { healthHandler } from './http/health.ts';
 import { Node } from './node.ts';
 import { FastSubscriptions } from './ws/fast-subscriptions.ts';
+import { KeepAlive } from './ws/keep-alive.ts';
 import type { RoleSet } from './roles.ts';
 
 export interface ServerOptions {
@@ -166,13 +167,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
+  const keepAlive = new KeepAlive({ pingMs: options.config.pingIntervalMs, pongWaitMs: options.pongWaitMs ?? 10_000 });
   const fast = new FastSubscriptions({ router: appRouter, log, ...(options.maxBufferedBytes ? { maxBufferedBytes: options.maxBufferedBytes } : {}) });
   /** Each connection's context, for the fast path, keyed by the socket view tRPC gets. */
   const contexts = new WeakMap<object, { resolve: (ctx: Context) => void; reject: (error: unknown) => void }>();
   const onConnection = getWSConnectionHandler({
     wss,
     router: appRouter,
-    keepAlive: { enabled: true, pingMs: options.config.pingIntervalMs, pongWaitMs: options.pongWaitMs ?? 10_000 },
+    // Keep-alive is ours (one timer for all sockets, same PING/PONG protocol): see KeepAlive.
+    keepAlive: { enabled: false },
     createContext: async ({ req, res: ws, info }) => {
       try {
         const param = info.connectionParams?.token;
@@ -181,14 +184,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const ctx = await createContext({ token, connection });
         if (ctx.identity) await registry.attach(ws, ctx.identity, connection);
         contexts.get(ws)?.resolve(ctx);
+        contexts.delete(ws);
         return ctx;
       } catch (error) {
         contexts.get(ws)?.reject(error);
+        contexts.delete(ws);
         throw error;
       }
     },
   });
   wss.on('connection', (ws, req) => {
+    keepAlive.add(ws);
     let settle!: { resolve: (ctx: Context) => void; reject: (error: unknown) => void };
     const context = new Promise<Context>((resolve, reject) => (settle = { resolve, reject }));
     context.catch(() => {});
@@ -214,6 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     node,
     async close() {
       registry.closeAll();
+      keepAlive.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

@@ -56,9 +56,11 @@ export class ConnectionRegistry {
     const connected = deps.presence.connect(conn);
     this.#live.set(state.connectionId, { ws, identity, state, events, connected });
     ws.on('message', (data, isBinary) => {
-      if (!isBinary && data.toString() === 'PONG') deps.activity.touch(identity.sessionId);
+      // Length first: this runs for every frame of every connection.
+      if (!isBinary && Buffer.isBuffer(data) && data.length === 4 && data.toString() === 'PONG') deps.activity.touch(identity.sessionId);
     });
-    ws.once('close', () => void this.#detach(state.connectionId, conn));
+    // `on`, not `once`: 'close' fires once, and `once` adds a wrapper object and a bound function per socket.
+    ws.on('close', () => void this.#detach(state.connectionId, conn));
     if (ws.readyState === ws.CLOSED) void this.#detach(state.connectionId, conn);
     const { becameOnline } = await connected;
     if (becameOnline) await deps.store.setLastSeen(identity.userId, new Date());

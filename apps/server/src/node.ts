@@ -68,7 +68,9 @@ export class Node implements Realtime {
       }
       return this.#subscribed.get(topic) ?? Promise.resolve();
     };
-    const ready = Promise.all([...topics].map(add)).then(() => undefined);
+    const list = [...topics];
+    // One topic (every connection's own user topic): its shared broker promise, no new ones.
+    const ready = list.length === 1 ? add(list[0]!) : Promise.all(list.map(add)).then(() => undefined);
     if (onResync) this.#resync.add(onResync);
     return {
       ready,

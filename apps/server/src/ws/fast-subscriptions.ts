@@ -100,7 +100,7 @@ export class FastSubscriptions {
       if (rest.length === messages.length) return forward(data, isBinary);
       if (rest.length) forward(Buffer.from(JSON.stringify(Array.isArray(parsed) ? rest : rest[0])), false);
     });
-    ws.once('close', () => {
+    ws.on('close', () => {
       for (const controller of mine.values()) controller.abort();
       mine.clear();
     });
