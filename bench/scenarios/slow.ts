@@ -65,6 +65,10 @@ export async function slow(ctx: SessionCtx): Promise<Row[]> {
       healthyP50Before: before.latency.p50,
       healthyP50During: during.latency.p50,
       healthyMaxDuring: during.latency.max,
+      // Send → acknowledged (stored and published) before and during: tells the send path from the writes.
+      ackP50Before: before.send.ackLatency.p50,
+      ackP50During: during.send.ackLatency.p50,
+      ackP99During: during.send.ackLatency.p99,
       healthyLost: before.lost + during.lost,
       rssStartMb: round(rss0 / 1024, 1),
       rssPeakMb: round(peak / 1024, 1),
@@ -76,7 +80,7 @@ export async function slow(ctx: SessionCtx): Promise<Row[]> {
       eventLoopP99Ms: during.eventLoopP99Ms,
     };
     log(
-      `  slow: ${healthy.connected} healthy, then ${stuck.connected} paused; healthy p99 ${before.latency.p99} → ${during.latency.p99} ms, lost ${m.healthyLost}; RSS ${m.rssStartMb} → peak ${m.rssPeakMb} MB (2nd-half slope ${m.rssSlopeMbPerS} MB/s); slow sockets dropped by server: ${dropped}`,
+      `  slow: ${healthy.connected} healthy, then ${stuck.connected} paused; healthy p99 ${before.latency.p99} → ${during.latency.p99} ms (send acknowledged p50 ${m.ackP50Before} → ${m.ackP50During} ms), lost ${m.healthyLost}; RSS ${m.rssStartMb} → peak ${m.rssPeakMb} MB (2nd-half slope ${m.rssSlopeMbPerS} MB/s); slow sockets dropped by server: ${dropped}`,
     );
     return [
       {

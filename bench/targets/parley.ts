@@ -41,7 +41,7 @@ export function parleyEnv(o: ParleyOptions): Record<string, string> {
     RATE_SEND_PER_SEC: '0',
     SERVICE_TOKEN,
     // Baselines log nothing per connection; Parley logs warnings and errors only.
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_PARLEY_LOG ?? 'warn',
     ...o.env,
   };
 }

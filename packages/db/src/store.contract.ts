@@ -794,6 +794,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         }
       });
 
+      it('addNotifications stores one per recipient, skipping the ones already stored', async () => {
+        const [a, b, c, d] = await newUsers(4);
+        const conversation = await newConversation([a!, b!, c!, d!]);
+        const [message] = await send(conversation.id, a!);
+        const early = await store.addNotification({ recipientId: c!, message: message! });
+        expect(sorted(await store.addNotifications({ recipientIds: [b!, c!, d!, b!], message: message! }))).toEqual(sorted([b!, d!]));
+        expect(await store.addNotifications({ recipientIds: [b!, c!, d!], message: message! })).toEqual([]);
+        expect(await store.addNotifications({ recipientIds: [], message: message! })).toEqual([]);
+        for (const recipientId of [b!, c!, d!]) {
+          const listed = (await store.listNotifications(recipientId, { limit: 10 })).items;
+          expect(listed).toHaveLength(1);
+          expect(listed[0]).toMatchObject({ recipientId, conversationId: conversation.id, message: message! });
+        }
+        expect((await store.listNotifications(c!, { limit: 10 })).items[0]!.id).toBe(early.notification.id);
+        await expect(store.addNotifications({ recipientIds: [uid('missing')], message: message! })).rejects.toThrow();
+      });
+
       it('addNotification for an unknown recipient or message rejects', async () => {
         const [a, b] = await newUsers(2);
         const conversation = await newConversation([a!, b!]);

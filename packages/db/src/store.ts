@@ -216,6 +216,12 @@ export interface Store {
   // Outbox
   /** Stores the notification of `message` for `recipientId` once: a repeat for the same (message, recipient) stores nothing and returns the first one with `created: false`, also under concurrent calls from several store instances. */
   addNotification(input: { recipientId: string; message: Message }): Promise<{ notification: OutboxNotification; created: boolean }>;
+  /**
+   * `addNotification` for many recipients of one message (offline members of a large group) in one
+   * write where the backend allows it; returns the recipients whose notification was newly stored.
+   * Rejects when a recipient or the message is unknown (Postgres then stores none of them).
+   */
+  addNotifications(input: { recipientIds: string[]; message: Message }): Promise<string[]>;
   /** The user's notifications, newest first, opaque cursor (same paging style as listConversations; a malformed cursor throws StoreInputError naming `cursor`). */
   listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>>;
 }

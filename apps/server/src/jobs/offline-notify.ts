@@ -57,7 +57,11 @@ export async function notifyOfflineMembers(deps: OfflineNotifyDeps, job: NotifyJ
     const horizons = await store.horizonsOf(message.conversationId, offline);
     const unread = offline.filter((id) => (horizons.get(id)?.readSeq ?? 0) < message.seq);
     result.skipped += offline.length - unread.length;
-    await eachLimited(unread, SENDS_IN_FLIGHT, async (recipientId) => tally(await notifyOne(deps, message, recipientId), recipientId));
+    if (deps.notifier.sendMany) {
+      for (const [recipientId, outcome] of await notifyBatch(deps, message, unread)) tally(outcome, recipientId);
+    } else {
+      await eachLimited(unread, SENDS_IN_FLIGHT, async (recipientId) => tally(await notifyOne(deps, message, recipientId), recipientId));
+    }
   }
   if (retryable > 0) throw new Error(`${retryable} of ${recipients.length} notifications of ${message.id} could not be sent yet`);
   if (final > 0 && result.sent.length === 0) throw new PermanentJobError(`${final} notifications of ${message.id} failed for good`);
@@ -73,6 +77,35 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** Claims every recipient, then sends the claimed ones in one batch (`Notifier.sendMany`). */
+async function notifyBatch(deps: OfflineNotifyDeps, message: Message, recipientIds: string[]): Promise<Map<string, Outcome>> {
+  const outcomes = new Map<string, Outcome>();
+  const claimed: string[] = [];
+  await eachLimited(recipientIds, SENDS_IN_FLIGHT, async (recipientId) => {
+    if (await deps.ledger.claim(message.id, recipientId)) claimed.push(recipientId);
+    else outcomes.set(recipientId, 'skipped');
+  });
+  if (claimed.length === 0) return outcomes;
+  try {
+    await deps.notifier.sendMany!(message, claimed);
+  } catch (error) {
+    const retry = error instanceof NotifyError && error.retryable;
+    if (retry) await eachLimited(claimed, SENDS_IN_FLIGHT, (recipientId) => deps.ledger.release(message.id, recipientId));
+    deps.log.warn('offline notifications failed', {
+      messageId: message.id,
+      recipients: claimed.length,
+      notifier: deps.notifier.kind,
+      retry,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    for (const recipientId of claimed) outcomes.set(recipientId, retry ? 'retry' : 'failed');
+    return outcomes;
+  }
+  await eachLimited(claimed, SENDS_IN_FLIGHT, (recipientId) => deps.ledger.sent(message.id, recipientId));
+  for (const recipientId of claimed) outcomes.set(recipientId, 'sent');
+  return outcomes;
 }
 
 /** Claims and sends one notification to an offline recipient who has not read the message. */

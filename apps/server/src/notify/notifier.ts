@@ -14,6 +14,11 @@ export interface Notifier {
    * attempt may succeed; otherwise the failure is final (or it is unknown whether it went out).
    */
   send(notification: OfflineNotification): Promise<void>;
+  /**
+   * Sends the notifications of one message to many recipients at once, all or none (a notifier
+   * that can batch, like the outbox). Throws `NotifyError` as `send` does, for the whole batch.
+   */
+  sendMany?(message: Message, recipientIds: string[]): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -440,6 +440,18 @@ export class FirestoreStore implements Store {
     return this.#op(() => addNotification(this.#db, this.#paths, input));
   }
 
+  addNotifications(input: { recipientIds: string[]; message: Message }): Promise<string[]> {
+    // Each document is created on its own (create-or-read keeps concurrent repeats single); a few at a time.
+    return this.#op(async () => {
+      const created: string[] = [];
+      for (const part of chunks([...new Set(input.recipientIds)], 10)) {
+        const results = await Promise.all(part.map((recipientId) => addNotification(this.#db, this.#paths, { recipientId, message: input.message })));
+        results.forEach((r, i) => r.created && created.push(part[i]!));
+      }
+      return created;
+    });
+  }
+
   listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>> {
     return this.#op(() => listNotifications(this.#paths, userId, page));
   }

@@ -32,6 +32,12 @@ const ADD = `
   )
   select ${COLUMNS} from added n join messages m on m.id = n.message_id`;
 
+const ADD_MANY = `
+  insert into notifications (id, recipient_id, message_id)
+  select n.id, n.recipient_id, $3 from unnest($1::text[], $2::text[]) as n(id, recipient_id)
+  on conflict (message_id, recipient_id) do nothing
+  returning recipient_id`;
+
 const FIND = `select ${COLUMNS} from notifications n join messages m on m.id = n.message_id where n.message_id = $1 and n.recipient_id = $2`;
 
 // One row more than the page tells whether another page exists.
@@ -76,4 +82,12 @@ export async function listNotifications(db: SqlExecutor, userId: string, page: {
   const last = items.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.created_key, id: last.id }) : null;
   return { items: items.map(toNotification), nextCursor };
+}
+
+/** One statement for all recipients: atomic, and a repeat of a (message, recipient) stores nothing. */
+export async function addNotifications(db: SqlExecutor, input: { recipientIds: string[]; message: Message }): Promise<string[]> {
+  const recipientIds = [...new Set(input.recipientIds)];
+  if (recipientIds.length === 0) return [];
+  const rows = await db.query<{ recipient_id: string }>(ADD_MANY, [recipientIds.map(() => newId('n')), recipientIds, input.message.id]);
+  return rows.map((r) => r.recipient_id);
 }

@@ -24,7 +24,7 @@ import { newId } from './ids.ts';
 import { listConversations } from './list-conversations.ts';
 import { markReceipt } from './mark-receipt.ts';
 import { loadMigrations, migrate } from './migrate.ts';
-import { addNotification, listNotifications } from './outbox.ts';
+import { addNotification, addNotifications, listNotifications } from './outbox.ts';
 import {
   MEMBER_IDS,
   toConversation,
@@ -289,6 +289,10 @@ export class PgStore implements Store {
 
   addNotification(input: { recipientId: string; message: Message }): Promise<{ notification: OutboxNotification; created: boolean }> {
     return addNotification(this.#db, input);
+  }
+
+  addNotifications(input: { recipientIds: string[]; message: Message }): Promise<string[]> {
+    return addNotifications(this.#db, input);
   }
 
   listNotifications(userId: string, page: { limit: number; cursor?: string | null }): Promise<Page<OutboxNotification>> {
