@@ -483,6 +483,24 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(summary).toMatchObject({ id: conversation.id, lastMessage: stored[49] });
       });
 
+      it('concurrent sends to one conversation through one store instance resolve in seq order', async () => {
+        const [a, b] = await newUsers(2);
+        const conversation = await newConversation([a!, b!]);
+        const resolved: number[] = [];
+        const sends = Promise.all(
+          range(0, 29).map((i) =>
+            store.appendMessage({ conversationId: conversation.id, senderId: i % 2 ? a! : b!, clientMessageId: uid(`o${i}`), text: `m${i}` }).then((r) => void resolved.push(r.message.seq)),
+          ),
+        );
+        // A busy process (as under load) reads the answers that arrived meanwhile in one batch, in
+        // whatever order its sockets come up: only calls that were never in flight together stay ordered.
+        const until = Date.now() + 300;
+        while (Date.now() < until);
+        await sends;
+        // What the caller publishes as each call returns then reaches subscribers without gaps.
+        expect(resolved).toEqual(range(1, 30));
+      });
+
       it('a concurrent duplicate clientMessageId is stored once', async () => {
         const [a, b] = await newUsers(2);
         const conversation = await newConversation([a!, b!]);

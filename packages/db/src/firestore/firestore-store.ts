@@ -40,7 +40,7 @@ import {
   type ParticipantDoc,
   type SessionDoc,
 } from './documents.ts';
-import { KeyedQueue } from './keyed-queue.ts';
+import { KeyedQueue } from '../keyed-queue.ts';
 import { listConversations } from './list-conversations.ts';
 import { markReceipt } from './mark-receipt.ts';
 import { addNotification, listNotifications } from './outbox.ts';

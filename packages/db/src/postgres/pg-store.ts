@@ -18,6 +18,7 @@ import type {
   UserRecord,
   UserStatus,
 } from '../store.ts';
+import { KeyedQueue } from '../keyed-queue.ts';
 import { appendMessage } from './append-message.ts';
 import { devicesOf, registerDevice, removeDevices } from './devices.ts';
 import { newId } from './ids.ts';
@@ -52,6 +53,8 @@ function one<Row>(rows: Row[], what: string): Row {
 export class PgStore implements Store {
   readonly kind: SqlDriver['kind'];
   readonly #db: SqlDriver;
+  /** This process's writes to one conversation's messages or receipts, one at a time (see KeyedQueue). */
+  readonly #queues = { messages: new KeyedQueue(), receipts: new KeyedQueue() };
 
   constructor(driver: SqlDriver) {
     this.kind = driver.kind;
@@ -218,7 +221,7 @@ export class PgStore implements Store {
   // Messages
 
   appendMessage(input: AppendMessageInput): Promise<{ message: Message; created: boolean }> {
-    return appendMessage(this.#db, input);
+    return this.#queues.messages.run(input.conversationId, () => appendMessage(this.#db, input));
   }
 
   async history(conversationId: string, page: { beforeSeq?: number | null; limit: number }): Promise<{ messages: Message[]; nextBeforeSeq: number | null }> {
@@ -245,7 +248,7 @@ export class PgStore implements Store {
   // Receipts
 
   markReceipt(input: MarkInput): Promise<Receipt | null> {
-    return markReceipt(this.#db, input);
+    return this.#queues.receipts.run(input.conversationId, () => markReceipt(this.#db, input));
   }
 
   async horizons(conversationId: string, userId: string): Promise<{ deliveredSeq: number; readSeq: number }> {
