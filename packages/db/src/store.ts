@@ -197,9 +197,7 @@ export interface Store {
    * null when nothing changed.
    */
   markReceipt(input: MarkInput): Promise<Receipt | null>;
-  /** The member's horizons in a conversation (0 when none). */
-  horizons(conversationId: string, userId: string): Promise<{ deliveredSeq: number; readSeq: number }>;
-  /** `horizons` of many members in one read (offline notifications of large groups); absent ids read as 0. */
+  /** The members' delivered and read horizons in a conversation, in one read; 0 for non-members and unknown ids. */
   horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>>;
 
   /** Items of a stream for resume and gap filling, see `StreamRead`; ordered by conversation then position within it. */

@@ -389,16 +389,6 @@ export class FirestoreStore implements Store {
     });
   }
 
-  horizons(conversationId: string, userId: string): Promise<{ deliveredSeq: number; readSeq: number }> {
-    return this.#op(async () => {
-      if (!isDocumentId(conversationId) || !isDocumentId(userId)) return { deliveredSeq: 0, readSeq: 0 };
-      const snapshot = await this.#paths.participant(conversationId, userId).get();
-      if (!snapshot.exists) return { deliveredSeq: 0, readSeq: 0 };
-      const { deliveredSeq, readSeq } = dataOf<ParticipantDoc>(snapshot);
-      return { deliveredSeq, readSeq };
-    });
-  }
-
   horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>> {
     return this.#op(async () => {
       const out = new Map(userIds.map((id) => [id, { deliveredSeq: 0, readSeq: 0 }]));

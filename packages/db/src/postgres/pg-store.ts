@@ -251,14 +251,6 @@ export class PgStore implements Store {
     return this.#queues.receipts.run(input.conversationId, () => markReceipt(this.#db, input));
   }
 
-  async horizons(conversationId: string, userId: string): Promise<{ deliveredSeq: number; readSeq: number }> {
-    const [row] = await this.#db.query<{ delivered_seq: number | string; read_seq: number | string }>(
-      'select delivered_seq, read_seq from members where conversation_id = $1 and user_id = $2',
-      [conversationId, userId],
-    );
-    return { deliveredSeq: Number(row?.delivered_seq ?? 0), readSeq: Number(row?.read_seq ?? 0) };
-  }
-
   async horizonsOf(conversationId: string, userIds: string[]): Promise<Map<string, { deliveredSeq: number; readSeq: number }>> {
     const out = new Map(userIds.map((id) => [id, { deliveredSeq: 0, readSeq: 0 }]));
     if (userIds.length === 0) return out;
